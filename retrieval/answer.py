@@ -1,0 +1,168 @@
+"""Answer extraction: from the top passages, the clause that answers.
+
+The question is reduced to *concepts* (a Chinese word, or the Chinese
+translations of one English word), each weighted by how rare it is in the
+index. Every clause of every retrieved sentence is scored by the concepts it
+holds (fully in the clause, less in the surrounding sentence and passage), by
+the passage's rank, and, for how-many questions, by holding a figure in the
+unit the question implies. The answer is the best clause widened to as much
+of its sentence as fits in 200 characters, preferring neighbouring clauses
+that hold concepts or figures.
+
+>>> split_clauses("行政处罚703次,罚款1584.66万元。")
+['行政处罚703次,', '罚款1584.66万元。']
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from .figures import find_figures
+from .records import Figure, Hit
+
+MAX_ANSWER_CHARS = 200
+MIN_COVERAGE = 0.5  # share of the question's concept weight the passage must hold
+
+_CLAUSE_END = re.compile(r"(?<=[,;:，；：。！？!?])")
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """Split a sentence after , ; : (and sentence ends), keeping punctuation."""
+    return [c for c in _CLAUSE_END.split(sentence) if c.strip()]
+
+
+@dataclass
+class Concept:
+    """One thing the question asks about, with the Chinese ways to say it."""
+
+    name: str
+    alternatives: list[str]
+    weight: float = 1.0
+
+    def found_in(self, text: str) -> float:
+        """1.0 if an alternative is in ``text``; partial credit for a long
+        word whose two-character parts are there; else 0."""
+        best = 0.0
+        for alt in self.alternatives:
+            if alt in text:
+                return 1.0
+            if len(alt) >= 4:
+                parts = [alt[i : i + 2] for i in range(0, len(alt) - 1, 2)]
+                best = max(best, 0.6 * sum(p in text for p in parts) / len(parts))
+        return best
+
+
+@dataclass
+class Extraction:
+    hit: Hit
+    hit_rank: int
+    sentence: str
+    answer: str
+    figures: list[Figure]
+    coverage: float  # share of concept weight found in the answer's passage
+    score: float
+    clause: str = ""
+    matched: list[str] = field(default_factory=list)
+
+
+def weight_concepts(concepts: list[Concept], idf: Callable[[str], float]) -> list[Concept]:
+    """Weight each concept by the rarest of its alternatives in the index."""
+    for c in concepts:
+        c.weight = max((idf(a) for a in c.alternatives), default=1.0)
+    return concepts
+
+
+def extract(
+    concepts: Sequence[Concept],
+    hits: Sequence[Hit],
+    wants_number: bool,
+    unit_hints: Sequence[str] = (),
+) -> Extraction | None:
+    """The best answering span among ``hits`` (best first), or None."""
+    total = sum(c.weight for c in concepts) or 1.0
+    best: Extraction | None = None
+    for rank, hit in enumerate(hits):
+        context = f"{hit.meta.title} {hit.chunk.section} {hit.chunk.text}"
+        in_passage = [c.found_in(context) for c in concepts]
+        coverage = sum(c.weight * m for c, m in zip(concepts, in_passage)) / total
+        prior = 0.6 / (1 + rank)  # a gentle preference for the ranker's order
+        for sentence in hit.chunk.sentences or [hit.chunk.text]:
+            in_sentence = [c.found_in(sentence) for c in concepts]
+            clauses = split_clauses(sentence)
+            for ci, clause in enumerate(clauses):
+                score, matched = _clause_score(clause, concepts, in_sentence, in_passage, total)
+                figures = _figures(clause)
+                score += prior + _number_fit(figures, wants_number, unit_hints)
+                if best is None or score > best.score:
+                    answer = _widen(clauses, ci, concepts)
+                    best = Extraction(hit, rank, sentence, answer, [], coverage, score, clause, matched)
+    if best is not None:
+        best.figures = _answer_figures(best, concepts, wants_number)
+    return best
+
+
+def _clause_score(clause: str, concepts: Sequence[Concept], in_sentence: list[float],
+                  in_passage: list[float], total: float) -> tuple[float, list[str]]:
+    score, matched = 0.0, []
+    for c, ms, mp in zip(concepts, in_sentence, in_passage):
+        mc = c.found_in(clause)
+        if mc:
+            matched.append(c.name)
+        score += c.weight * (1.0 * mc + 0.35 * ms + 0.15 * mp)
+    return 3.0 * score / total, matched
+
+
+def _figures(text: str) -> list[Figure]:
+    return [f for f in find_figures(text) if f.unit]
+
+
+def _number_fit(figures: list[Figure], wants_number: bool, unit_hints: Sequence[str]) -> float:
+    """How well a clause's figures fit a how-many question."""
+    if not wants_number:
+        return 0.0
+    if not figures:
+        return -1.0
+    if unit_hints and any(f.unit in unit_hints or f.unit.endswith(tuple(unit_hints)) for f in figures):
+        return 0.8
+    return 0.3
+
+
+def _widen(clauses: list[str], i: int, concepts: Sequence[Concept]) -> str:
+    """Grow the answer from clause ``i`` to whole neighbouring clauses while
+    it fits in MAX_ANSWER_CHARS: clauses holding concepts or figures first,
+    then nearest first."""
+    chosen = {i}
+    length = len(clauses[i])
+
+    def useful(j: int) -> bool:
+        return any(c.found_in(clauses[j]) >= 1 for c in concepts) or bool(_figures(clauses[j]))
+
+    while True:
+        lo, hi = min(chosen) - 1, max(chosen) + 1
+        options = [j for j in (lo, hi) if 0 <= j < len(clauses) and length + len(clauses[j]) <= MAX_ANSWER_CHARS]
+        if not options:
+            break
+        options.sort(key=lambda j: (not useful(j), abs(j - i)))
+        chosen.add(options[0])
+        length += len(clauses[options[0]])
+    text = "".join(clauses[j] for j in sorted(chosen)).strip()
+    return text[:MAX_ANSWER_CHARS]
+
+
+def _answer_figures(best: Extraction, concepts: Sequence[Concept], wants_number: bool) -> list[Figure]:
+    """Figures worth showing in bold: those of the best clause and of the
+    answer's other clauses that hold a concept."""
+    figures = list(_figures(best.clause))
+    for clause in split_clauses(best.answer):
+        if clause == best.clause:
+            continue
+        if any(c.found_in(clause) >= 1 for c in concepts):
+            figures.extend(f for f in _figures(clause) if f not in figures)
+    return figures
+
+
+def idf_from_df(df: int, n: int) -> float:
+    """BM25's idf; a term the index has never seen gets the highest value."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))

@@ -1,0 +1,233 @@
+"""The engine: open an index, ask questions, get answers.
+
+>>> engine = Engine.open(Path("index"))                                  # doctest: +SKIP
+>>> a = engine.ask("how many fines did Jinhua issue in 2020")            # doctest: +SKIP
+>>> a.answer                                                             # doctest: +SKIP
+'...行政处罚703次,罚款1584.66万元...'
+>>> follow = engine.ask("and how many inspections?", context=a.context)  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import answer as extraction
+from .english import english_line, region_english
+from .glossary import Glossary
+from .keyword import add_words, tokenize
+from .query import Query, QuestionError, RegionTable, domain_words, parse_question
+from .records import Answer, Hit
+from .search import SearchRequest, doc_mask_for, rank
+from .settings import Settings
+from .store import IndexReader, ModelMismatchError, current_generation
+from .textnorm import find_years
+
+log = logging.getLogger(__name__)
+
+PASSAGES = 10  # hits kept with an answer (the bot pages through them)
+
+__all__ = ["Engine", "QuestionError"]
+
+
+class Engine:
+    """Question answering over one index folder. Thread-safe for ``ask``."""
+
+    def __init__(self, root: Path, reader: IndexReader, settings: Settings):
+        from embeddings import load_embedder
+
+        self.root = root
+        self.settings = settings
+        model = reader.manifest["model"]
+        if settings.model and settings.model != model:
+            raise ModelMismatchError(
+                f"index {root} was built with model {model!r}, not {settings.model!r}: "
+                f"use --model {model} or rebuild the index")
+        self.embedder = load_embedder(model, settings.batch_size)
+        if self.embedder.dim != int(reader.manifest["dimension"]):
+            raise ModelMismatchError(
+                f"model {model!r} gives {self.embedder.dim}-d vectors but the index holds "
+                f"{reader.manifest['dimension']}-d ones: rebuild the index")
+        self._reader = reader
+        self._reload_lock = threading.Lock()
+        self._prepare(reader)
+
+    @classmethod
+    def open(cls, root: Path | str | None = None, settings: Settings | None = None) -> "Engine":
+        settings = settings or Settings.from_env()
+        root = Path(root) if root is not None else settings.index
+        return cls(root, IndexReader.open(root), settings)
+
+    # ------------------------------------------------------------ state
+
+    def _prepare(self, reader: IndexReader) -> None:
+        """Everything derived from the index that questions need."""
+        metas = [d.meta for d in reader.documents.values()]
+        regions = sorted({(m.region, m.parent_region) for m in metas if m.region})
+        add_words(domain_words(regions))
+        self._regions = RegionTable.from_regions(regions)
+        self._years_by_region = _years_by_region(reader)
+        self._n_chunks = max(reader.size, 1)
+        self._df = _document_frequencies(reader)
+
+    @property
+    def reader(self) -> IndexReader:
+        return self._reader
+
+    def reload(self) -> bool:
+        """Switch to a newer generation if one was published. True if it did."""
+        with self._reload_lock:
+            live = current_generation(self.root)
+            if live is None or live == self._reader.path:
+                return False
+            reader = IndexReader(live)
+            self._prepare(reader)
+            self._reader = reader  # one assignment: readers in flight keep the old one
+            return True
+
+    def sources(self) -> list[dict[str, Any]]:
+        """The indexed reports, in index order."""
+        return [
+            {"doc_id": d.doc_id, "source": d.source, "title": d.meta.title, "issuer": d.meta.issuer,
+             "region": d.meta.region, "year": d.meta.year, "doc_type": d.meta.doc_type,
+             "publish_date": d.meta.publish_date, "chunks": d.chunks}
+            for d in self._reader.documents.values()
+        ]
+
+    # ------------------------------------------------------------ asking
+
+    def ask(self, question: str, context: dict[str, Any] | None = None) -> Answer:
+        """Answer ``question``; ``context`` is a previous ``answer.context``."""
+        started = time.perf_counter()
+        reader = self._reader
+        query = parse_question(question, self._regions, vocabulary=reader.keyword.knows,
+                               max_chars=self.settings.max_question_chars)
+        if context:
+            query = query.with_context(context)
+        result = self._answer(query, reader)
+        result.question = question
+        result.context = query.context()
+        result.elapsed_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    def _answer(self, query: Query, reader: IndexReader) -> Answer:
+        refusal = self._out_of_scope(query)
+        if refusal:
+            return Answer(question=query.raw, answered=False, message=refusal)
+        hits = self.search(query, reader)
+        concepts = extraction.weight_concepts(concepts_of(query), self._idf)
+        if not concepts or not hits:
+            return Answer(question=query.raw, answered=False, passages=hits,
+                          message="Nothing in the indexed reports answers this. " + self._holdings())
+        best = extraction.extract(concepts, hits, query.wants_number, query.unit_hints)
+        if best is None or best.coverage < extraction.MIN_COVERAGE or not best.matched:
+            return Answer(question=query.raw, answered=False, passages=hits,
+                          message="Nothing in the indexed reports answers this well enough. " + self._holdings())
+        ordered = [best.hit] + [h for h in hits if h is not best.hit]
+        result = Answer(question=query.raw, answered=True, answer=best.answer,
+                        figures=best.figures, passages=ordered)
+        if query.lang == "en":
+            result.english = english_line(best.hit.meta, best.figures, best.answer)
+        result.message = _citation(best.hit)
+        return result
+
+    def search(self, query: Query, reader: IndexReader | None = None) -> list[Hit]:
+        """The top passages for a parsed question."""
+        reader = reader or self._reader
+        text = query.text if query.lang == "zh" else f"{query.raw} {' '.join(query.terms)}"
+        vector = self.embedder.encode_queries([text])[0]
+        tokens = tokenize(query.text) if query.lang == "zh" else []
+        tokens += [t for term in query.terms for t in tokenize(term)]
+        tokens += [str(y) for y in query.years]
+        mask = doc_mask_for(reader, query.region, query.years)
+        return rank(reader, SearchRequest(vector, tokens, mask, k=PASSAGES))
+
+    # ------------------------------------------------------------ refusals
+
+    def _out_of_scope(self, query: Query) -> str:
+        """A refusal message when the question names a place or year that no
+        indexed report covers; empty when it is in scope."""
+        if query.unknown_places and not query.region:
+            names = "、".join(query.unknown_places)
+            return f"No report for {names} is indexed. {self._holdings()}"
+        if query.region and query.years:
+            covered = self._years_by_region.get(query.region, set())
+            missing = [y for y in query.years if y not in covered]
+            if missing:
+                held = self._report_years(query.region)
+                return (f"No {'/'.join(map(str, missing))} report for {query.region} is indexed; "
+                        f"indexed for {query.region}: {held}.")
+        if query.years and not query.region:
+            covered = set().union(*self._years_by_region.values()) if self._years_by_region else set()
+            missing = [y for y in query.years if y not in covered]
+            if missing and len(missing) == len(query.years):
+                return f"No indexed report covers {'/'.join(map(str, missing))}. {self._holdings()}"
+        return ""
+
+    def _report_years(self, region: str) -> str:
+        years = sorted({d.meta.year for d in self._reader.documents.values()
+                        if region in (d.meta.region, d.meta.parent_region) and d.meta.year})
+        return ", ".join(map(str, years)) or "no dated report"
+
+    def _holdings(self) -> str:
+        """One line on what the index holds: places and years."""
+        by_region: dict[str, set[int]] = {}
+        for d in self._reader.documents.values():
+            by_region.setdefault(d.meta.region or "?", set()).update([d.meta.year] if d.meta.year else [])
+        if len(by_region) > 12:
+            return f"Indexed: {len(self._reader.documents)} reports from {len(by_region)} places (see `govqa index list`)."
+        parts = [f"{r} {', '.join(map(str, sorted(y)))}".strip() for r, y in sorted(by_region.items())]
+        return "Indexed: " + "; ".join(parts) + "."
+
+    def _idf(self, term: str) -> float:
+        return extraction.idf_from_df(self._df.get(term.lower(), 0), self._n_chunks)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def concepts_of(query: Query) -> list[extraction.Concept]:
+    """The question's concepts: one per Chinese content word, or one per
+    translated English word (its translations are the alternatives)."""
+    groups = getattr(query, "term_groups", None)
+    if groups:
+        return [extraction.Concept(name, list(alts)) for name, alts in groups if alts]
+    return [extraction.Concept(t, [t]) for t in dict.fromkeys(query.terms)]
+
+
+def _years_by_region(reader: IndexReader) -> dict[str, set[int]]:
+    """Years each place's reports cover or mention (a 2020 report's plans for
+    2021 answer questions about 2021)."""
+    out: dict[str, set[int]] = {}
+    for d in reader.documents.values():
+        years = set(find_years(reader.document_text(d.doc_id)))
+        if d.meta.year:
+            years.add(d.meta.year)
+        for region in {d.meta.region, d.meta.parent_region} - {""}:
+            out.setdefault(region, set()).update(years)
+    return out
+
+
+def _document_frequencies(reader: IndexReader) -> dict[str, int]:
+    """Number of chunks each BM25 token occurs in."""
+    keyword = reader.keyword
+    indptr = np.asarray(keyword._retriever.scores["indptr"])
+    counts = np.diff(indptr)
+    return {tok: int(counts[i]) for tok, i in keyword._vocab.items() if i < len(counts)}
+
+
+def _citation(hit: Hit) -> str:
+    m = hit.meta
+    parts = [m.title or hit.source]
+    if m.issuer:
+        parts.append(m.issuer)
+    if hit.chunk.section:
+        parts.append(hit.chunk.section)
+    if m.publish_date:
+        parts.append(f"published {m.publish_date}")
+    return " | ".join(parts)

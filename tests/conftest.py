@@ -1,0 +1,76 @@
+"""Shared fixtures: the real seed index (real model, real FAISS), built once
+per test session in a temporary folder."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+PROJECT = Path(__file__).resolve().parent.parent
+SEEDS = PROJECT / "seeds"
+SHARED = PROJECT.parent / "shared"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def settings():
+    from retrieval.settings import Settings
+
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(tmp_path_factory, settings) -> Path:
+    """An index of seeds/ built with the default real model."""
+    from retrieval.indexer import build_index
+
+    root = tmp_path_factory.mktemp("seed-index")
+    report = build_index([SEEDS], root, settings)
+    assert report.documents == 5 and not report.errors, report.summary()
+    return root
+
+
+@pytest.fixture(scope="session")
+def seed_engine(seed_index_dir, settings):
+    from retrieval.engine import Engine
+
+    return Engine.open(seed_index_dir, settings)
+
+
+class FakeEmbedder:
+    """A tiny deterministic embedder for unit tests: hashed character bigrams."""
+
+    name = "fake"
+    dim = 64
+    batch_size = 16
+
+    def _vec(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dim, dtype=np.float32)
+        for a, b in zip(text, text[1:]):
+            v[hash(a + b) % self.dim] += 1.0
+        n = np.linalg.norm(v)
+        return v / n if n else v
+
+    def encode_passages(self, texts, progress=None):
+        out = np.stack([self._vec(t) for t in texts]) if texts else np.zeros((0, self.dim), np.float32)
+        if progress:
+            progress(len(texts))
+        return out
+
+    def encode_queries(self, texts):
+        return self.encode_passages(texts)
+
+
+@pytest.fixture
+def fake_embedder(monkeypatch):
+    """Make ``load_embedder`` return the fake for any model name."""
+    import embeddings
+    import embeddings.loader
+
+    fake = FakeEmbedder()
+    monkeypatch.setattr(embeddings.loader, "load_embedder", lambda name="", batch_size=32: fake)
+    monkeypatch.setattr(embeddings, "load_embedder", lambda name="", batch_size=32: fake)
+    return fake
