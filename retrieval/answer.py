@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Sequence
 
 from .figures import find_figures
@@ -24,6 +25,7 @@ from .records import Figure, Hit
 
 MAX_ANSWER_CHARS = 200
 MIN_COVERAGE = 0.5  # share of the question's concept weight the passage must hold
+UNTRANSLATED_WEIGHT = 0.5  # weight of an English word with no Chinese term, relative to the rarest term
 
 _CLAUSE_END = re.compile(r"(?<=[,;:，；：。！？!?])")
 
@@ -67,10 +69,18 @@ class Extraction:
     matched: list[str] = field(default_factory=list)
 
 
-def weight_concepts(concepts: list[Concept], idf: Callable[[str], float]) -> list[Concept]:
-    """Weight each concept by the rarest of its alternatives in the index."""
+def weight_concepts(concepts: list[Concept], idf: Callable[[str], float | None],
+                    ceiling: float) -> list[Concept]:
+    """Weight each concept by the rarest of its alternatives that the index
+    holds (``idf`` returns None for a term it has never seen).
+
+    A concept none of whose terms occur (or an English word nothing
+    translates) still counts against coverage, at half the top weight: it may
+    be a plain verb ("hit", "issue") as well as a topic the reports lack.
+    """
     for c in concepts:
-        c.weight = max((idf(a) for a in c.alternatives), default=1.0)
+        weights = [w for w in map(idf, c.alternatives) if w is not None]
+        c.weight = max(weights) if weights else UNTRANSLATED_WEIGHT * ceiling
     return concepts
 
 
@@ -79,8 +89,13 @@ def extract(
     hits: Sequence[Hit],
     wants_number: bool,
     unit_hints: Sequence[str] = (),
+    given_numbers: Sequence[str] = (),
 ) -> Extraction | None:
-    """The best answering span among ``hits`` (best first), or None."""
+    """The best answering span among ``hits`` (best first), or None.
+
+    ``given_numbers`` are numbers the question itself states ("the 20-day
+    campaign"): a figure equal to one of them is not the answer.
+    """
     total = sum(c.weight for c in concepts) or 1.0
     best: Extraction | None = None
     for rank, hit in enumerate(hits):
@@ -93,7 +108,7 @@ def extract(
             clauses = split_clauses(sentence)
             for ci, clause in enumerate(clauses):
                 score, matched = _clause_score(clause, concepts, in_sentence, in_passage, total)
-                figures = _figures(clause)
+                figures = [f for f in _figures(clause) if _number(f) not in given_numbers]
                 score += prior + _number_fit(figures, wants_number, unit_hints)
                 if best is None or score > best.score:
                     answer = _widen(clauses, ci, concepts)
@@ -115,7 +130,55 @@ def _clause_score(clause: str, concepts: Sequence[Concept], in_sentence: list[fl
 
 
 def _figures(text: str) -> list[Figure]:
-    return [f for f in find_figures(text) if f.unit]
+    return list(_figures_cached(text))
+
+
+@lru_cache(maxsize=20_000)
+def _figures_cached(text: str) -> tuple[Figure, ...]:
+    return tuple(f for f in find_figures(text) if f.unit)
+
+
+# Questions about the report itself, answered from its metadata:
+# (metadata field, label, pattern of the question).
+METADATA_FIELDS: tuple[tuple[str, str, re.Pattern], ...] = (
+    ("doc_number", "文号", re.compile(r"文号|发文字号|document number|reference number|file number", re.I)),
+    ("publish_date", "发布日期", re.compile(
+        r"发布日期|发布时间|何时发布|什么时候发布|哪天发布|when was .*(?:published|released|issued)|"
+        r"publish(?:ed|ing)? date|release date", re.I)),
+    ("issuer", "发文机关", re.compile(
+        r"发文单位|发文机关|发布单位|发布机关|哪个(?:部门|单位)发布|who (?:issued|published|wrote)|issuing body", re.I)),
+)
+
+
+def metadata_question(text: str) -> tuple[str, str] | None:
+    """(field, label) when the question asks for a property of the report."""
+    for field_name, label, pattern in METADATA_FIELDS:
+        if pattern.search(text):
+            return field_name, label
+    return None
+
+
+def metadata_answer(field_name: str, label: str, hits: Sequence[Hit]) -> Extraction | None:
+    """Answer from the metadata of the best-ranked report that has the field:
+    the sentence of the report that states it, else 'label: value'."""
+    for rank, hit in enumerate(hits):
+        value = getattr(hit.meta, field_name, "") or ""
+        if not value:
+            continue
+        for other_rank, other in enumerate(hits):
+            if other.chunk.doc_id != hit.chunk.doc_id:
+                continue
+            for sentence in other.chunk.sentences or [other.chunk.text]:
+                if value in sentence and len(sentence) <= MAX_ANSWER_CHARS:
+                    return Extraction(other, other_rank, sentence, sentence.strip(), [], 1.0, 1.0, sentence, [label])
+        title = hit.meta.title or hit.source
+        text = f"《{title}》{label}: {value}"[:MAX_ANSWER_CHARS]
+        return Extraction(hit, rank, text, text, [], 1.0, 1.0, text, [label])
+    return None
+
+
+def _number(fig: Figure) -> str:
+    return f"{fig.value:g}"
 
 
 def _number_fit(figures: list[Figure], wants_number: bool, unit_hints: Sequence[str]) -> float:

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from functools import cached_property
@@ -105,8 +106,7 @@ class Engine:
         """Answer ``question``; ``context`` is a previous ``answer.context``."""
         started = time.perf_counter()
         reader = self._reader
-        query = parse_question(question, self._regions, vocabulary=reader.keyword.knows,
-                               max_chars=self.settings.max_question_chars)
+        query = parse_question(question, self._regions, vocabulary=reader.keyword.knows)
         if context:
             query = query.with_context(context)
         result = self._answer(query, reader)
@@ -120,20 +120,32 @@ class Engine:
         if refusal:
             return Answer(question=query.raw, answered=False, message=refusal)
         hits = self.search(query, reader)
-        concepts = extraction.weight_concepts(concepts_of(query), self._idf)
+        asked = extraction.metadata_question(query.text)
+        if asked and hits:
+            best = extraction.metadata_answer(*asked, hits)
+            if best is not None:
+                return self._found(query, best, hits)
+        concepts = extraction.weight_concepts(concepts_of(query), self._idf,
+                                              extraction.idf_from_df(0, self._n_chunks))
         if not concepts or not hits:
             return Answer(question=query.raw, answered=False, passages=hits,
                           message="Nothing in the indexed reports answers this. " + self._holdings())
-        best = extraction.extract(concepts, hits, query.wants_number, query.unit_hints)
+        given = [f"{float(n):g}" for n in re.findall(r"\d+(?:\.\d+)?", query.text)
+                 if int(float(n)) not in query.years]
+        best = extraction.extract(concepts, hits, query.wants_number, query.unit_hints, given)
         if best is None or best.coverage < extraction.MIN_COVERAGE or not best.matched:
             return Answer(question=query.raw, answered=False, passages=hits,
                           message="Nothing in the indexed reports answers this well enough. " + self._holdings())
+        return self._found(query, best, hits)
+
+    @staticmethod
+    def _found(query: Query, best: extraction.Extraction, hits: list[Hit]) -> Answer:
+        """An answer from an extraction; its passage is listed first."""
         ordered = [best.hit] + [h for h in hits if h is not best.hit]
         result = Answer(question=query.raw, answered=True, answer=best.answer,
-                        figures=best.figures, passages=ordered)
+                        figures=best.figures, passages=ordered, message=_citation(best.hit))
         if query.lang == "en":
             result.english = english_line(best.hit.meta, best.figures, best.answer)
-        result.message = _citation(best.hit)
         return result
 
     def search(self, query: Query, reader: IndexReader | None = None) -> list[Hit]:
@@ -184,20 +196,38 @@ class Engine:
         parts = [f"{r} {', '.join(map(str, sorted(y)))}".strip() for r, y in sorted(by_region.items())]
         return "Indexed: " + "; ".join(parts) + "."
 
-    def _idf(self, term: str) -> float:
-        return extraction.idf_from_df(self._df.get(term.lower(), 0), self._n_chunks)
+    def _idf(self, term: str) -> float | None:
+        """Rarity of a term in the index (a term jieba splits is as rare as
+        its rarest part); None when the index never has it."""
+        df = self._df.get(term.lower())
+        if df is None:
+            parts = [self._df[t] for t in tokenize(term) if t in self._df]
+            if not parts:
+                return None
+            df = min(parts)
+        return extraction.idf_from_df(df, self._n_chunks)
 
 
 # ---------------------------------------------------------------- helpers
 
 
+_QUESTION_WORD = re.compile(r"^(多少|几|哪|什么|怎么|如何)")
+
+
 def concepts_of(query: Query) -> list[extraction.Concept]:
-    """The question's concepts: one per Chinese content word, or one per
-    translated English word (its translations are the alternatives)."""
-    groups = getattr(query, "term_groups", None)
-    if groups:
-        return [extraction.Concept(name, list(alts)) for name, alts in groups if alts]
-    return [extraction.Concept(t, [t]) for t in dict.fromkeys(query.terms)]
+    """The question's concepts.
+
+    Chinese question: one per content word. English question: one per
+    translated phrase (its Chinese terms are the alternatives), plus one with
+    no alternatives for each content word nothing translates, so that
+    "the capital of France" cannot be half-answered from an unrelated passage.
+    """
+    if query.lang == "zh" or not query.matches:
+        return [extraction.Concept(t, [t]) for t in dict.fromkeys(query.terms) if not _QUESTION_WORD.match(t)]
+    concepts = [extraction.Concept(m.english, list(m.chinese)) for m in query.matches if m.chinese]
+    covered = {w for m in query.matches for w in m.english.split()}
+    concepts += [extraction.Concept(w, []) for w in query.english_terms if w not in covered]
+    return concepts
 
 
 def _years_by_region(reader: IndexReader) -> dict[str, set[int]]:

@@ -80,5 +80,5 @@ def setup_logging(level: str = "WARNING") -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     # Libraries that are chatty at INFO.
-    for noisy in ("httpx", "jieba", "sentence_transformers", "faiss"):
+    for noisy in ("httpx", "jieba", "sentence_transformers", "faiss", "bm25s"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLogger().level))
