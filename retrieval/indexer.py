@@ -71,6 +71,7 @@ def add_documents(paths: Sequence[Path], root: Path, settings: Settings,
     started = time.perf_counter()
     with WriterLock(root):
         remove_stale_generations(root)
+        resolve_model(root, settings)  # refuse a mismatched model before any work
         old = _existing_documents(root)
         new, errors = load_documents(list(paths), max_bytes=settings.max_file_bytes)
         report = ChangeReport("add", errors=errors)
@@ -161,9 +162,7 @@ def resolve_model(root: Path, settings: Settings) -> str:
 def _write(root: Path, docs: list[Document], settings: Settings, report: ChangeReport,
            progress: Progress | None) -> None:
     """Chunk, embed (reusing vectors), write and publish a new generation."""
-    from embeddings import load_embedder
-
-    model = settings.model or DEFAULT_MODEL if report.action == "build" else resolve_model(root, settings)
+    model = (settings.model or DEFAULT_MODEL) if report.action == "build" else resolve_model(root, settings)
     add_words(domain_words(sorted({(d.meta.region, d.meta.parent_region) for d in docs})))
     chunks: list[Chunk] = []
     for i, doc in enumerate(docs):
