@@ -299,13 +299,14 @@ class GovqaBot:
         if not self.allowed or (user and user.id in self.allowed):
             return
         logger.info("refused update %s from user %s", update.update_id, user.id if user else None)
-        if user and user.id not in self._refused_users:
+        first_time = bool(user) and user.id not in self._refused_users
+        if first_time:
             self._refused_users.add(user.id)
-            text = T(user_lang(update), "not_allowed", user_id=user.id)
-            if update.callback_query:
-                await update.callback_query.answer(html.unescape(_strip_tags(text)), show_alert=True)
-            elif update.effective_message:
-                await update.effective_message.reply_text(text)
+        text = T(user_lang(update), "not_allowed", user_id=user.id if user else "?")
+        if update.callback_query:  # always answered, or the client spins
+            await update.callback_query.answer(_plain(text) if first_time else None, show_alert=first_time)
+        elif first_time and update.effective_message:
+            await update.effective_message.reply_text(text)
         raise ApplicationHandlerStop
 
     def is_admin(self, update: Update) -> bool:
@@ -837,8 +838,9 @@ def _unique(items: Any) -> list[str]:
     return list(dict.fromkeys(x for x in items if x))
 
 
-def _strip_tags(text: str) -> str:
-    return re.sub(r"<[^>]+>", "", text)
+def _plain(text: str) -> str:
+    """Telegram HTML -> plain text (for callback-query alerts)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
 # --------------------------------------------------------------------------

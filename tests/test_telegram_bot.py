@@ -485,6 +485,8 @@ class TestConversations:
             refusal = converse(api, 200, JINHUA_EN)
             api.send_text(200, "/start")
             api.send_sticker(200)
+            api.press(200, refusal, "more:1:1")  # a forged button press gets a silent answer
+            api.wait_for("answerCallbackQuery")
             assert "1584.66" in converse(api, 100, JINHUA_EN).text  # allowed users are served
             time.sleep(0.5)
             to_stranger = replies(api, 200)
