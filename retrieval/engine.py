@@ -12,15 +12,14 @@ import logging
 import re
 import threading
 import time
-from functools import cached_property
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from . import answer as extraction
-from .english import english_line, region_english
-from .glossary import Glossary
+from .english import english_line
 from .keyword import add_words, tokenize
 from .query import Query, QuestionError, RegionTable, domain_words, parse_question
 from .records import Answer, Hit
@@ -32,6 +31,7 @@ from .textnorm import find_years
 log = logging.getLogger(__name__)
 
 PASSAGES = 10  # hits kept with an answer (the bot pages through them)
+RELOAD_CHECK_SECONDS = 2.0  # how often ask() looks for a newly published index
 
 __all__ = ["Engine", "QuestionError"]
 
@@ -54,9 +54,9 @@ class Engine:
             raise ModelMismatchError(
                 f"model {model!r} gives {self.embedder.dim}-d vectors but the index holds "
                 f"{reader.manifest['dimension']}-d ones: rebuild the index")
-        self._reader = reader
         self._reload_lock = threading.Lock()
-        self._prepare(reader)
+        self._snapshot = Snapshot.of(reader)
+        self._checked_at = time.monotonic()
 
     @classmethod
     def open(cls, root: Path | str | None = None, settings: Settings | None = None) -> "Engine":
@@ -66,30 +66,30 @@ class Engine:
 
     # ------------------------------------------------------------ state
 
-    def _prepare(self, reader: IndexReader) -> None:
-        """Everything derived from the index that questions need."""
-        metas = [d.meta for d in reader.documents.values()]
-        regions = sorted({(m.region, m.parent_region) for m in metas if m.region})
-        add_words(domain_words(regions))
-        self._regions = RegionTable.from_regions(regions)
-        self._years_by_region = _years_by_region(reader)
-        self._n_chunks = max(reader.size, 1)
-        self._df = _document_frequencies(reader)
-
     @property
     def reader(self) -> IndexReader:
-        return self._reader
+        return self._snapshot.reader
 
     def reload(self) -> bool:
         """Switch to a newer generation if one was published. True if it did."""
         with self._reload_lock:
+            self._checked_at = time.monotonic()
             live = current_generation(self.root)
-            if live is None or live == self._reader.path:
+            if live is None or live == self._snapshot.reader.path:
                 return False
-            reader = IndexReader(live)
-            self._prepare(reader)
-            self._reader = reader  # one assignment: readers in flight keep the old one
+            # One assignment: questions in flight keep the snapshot they started with.
+            self._snapshot = Snapshot.of(IndexReader(live))
+            log.info("switched to index generation %s", live.name)
             return True
+
+    def _maybe_reload(self) -> None:
+        """Pick up a rebuilt index without a restart (checked every few seconds)."""
+        if time.monotonic() - self._checked_at < RELOAD_CHECK_SECONDS:
+            return
+        try:
+            self.reload()
+        except Exception:  # a broken new generation must not stop answers from the old one
+            log.exception("could not switch to the new index generation")
 
     def sources(self) -> list[dict[str, Any]]:
         """The indexed reports, in index order."""
@@ -97,7 +97,7 @@ class Engine:
             {"doc_id": d.doc_id, "source": d.source, "title": d.meta.title, "issuer": d.meta.issuer,
              "region": d.meta.region, "year": d.meta.year, "doc_type": d.meta.doc_type,
              "publish_date": d.meta.publish_date, "chunks": d.chunks}
-            for d in self._reader.documents.values()
+            for d in self.reader.documents.values()
         ]
 
     # ------------------------------------------------------------ asking
@@ -105,52 +105,40 @@ class Engine:
     def ask(self, question: str, context: dict[str, Any] | None = None) -> Answer:
         """Answer ``question``; ``context`` is a previous ``answer.context``."""
         started = time.perf_counter()
-        reader = self._reader
-        query = parse_question(question, self._regions, vocabulary=reader.keyword.knows)
+        self._maybe_reload()
+        snap = self._snapshot
+        query = parse_question(question, snap.regions, vocabulary=snap.reader.keyword.knows)
         if context:
             query = query.with_context(context)
-        result = self._answer(query, reader)
+        result = self._answer(query, snap)
         result.question = question
         result.context = query.context()
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
 
-    def _answer(self, query: Query, reader: IndexReader) -> Answer:
-        refusal = self._out_of_scope(query)
+    def _answer(self, query: Query, snap: "Snapshot") -> Answer:
+        refusal = out_of_scope(query, snap)
         if refusal:
             return Answer(question=query.raw, answered=False, message=refusal)
-        hits = self.search(query, reader)
+        hits = self.search(query, snap.reader)
         asked = extraction.metadata_question(query.text)
         if asked and hits:
             best = extraction.metadata_answer(*asked, hits)
             if best is not None:
-                return self._found(query, best, hits)
-        concepts = extraction.weight_concepts(concepts_of(query), self._idf,
-                                              extraction.idf_from_df(0, self._n_chunks))
+                return _found(query, best, hits)
+        concepts = extraction.weight_concepts(concepts_of(query), snap.idf, snap.idf_ceiling)
         if not concepts or not hits:
             return Answer(question=query.raw, answered=False, passages=hits,
-                          message="Nothing in the indexed reports answers this. " + self._holdings())
-        given = [f"{float(n):g}" for n in re.findall(r"\d+(?:\.\d+)?", query.text)
-                 if int(float(n)) not in query.years]
-        best = extraction.extract(concepts, hits, query.wants_number, query.unit_hints, given)
+                          message="Nothing in the indexed reports answers this. " + snap.holdings())
+        best = extraction.extract(concepts, hits, query.wants_number, query.unit_hints, given_numbers(query))
         if best is None or best.coverage < extraction.MIN_COVERAGE or not best.matched:
             return Answer(question=query.raw, answered=False, passages=hits,
-                          message="Nothing in the indexed reports answers this well enough. " + self._holdings())
-        return self._found(query, best, hits)
-
-    @staticmethod
-    def _found(query: Query, best: extraction.Extraction, hits: list[Hit]) -> Answer:
-        """An answer from an extraction; its passage is listed first."""
-        ordered = [best.hit] + [h for h in hits if h is not best.hit]
-        result = Answer(question=query.raw, answered=True, answer=best.answer,
-                        figures=best.figures, passages=ordered, message=_citation(best.hit))
-        if query.lang == "en":
-            result.english = english_line(best.hit.meta, best.figures, best.answer)
-        return result
+                          message="Nothing in the indexed reports answers this well enough. " + snap.holdings())
+        return _found(query, best, hits)
 
     def search(self, query: Query, reader: IndexReader | None = None) -> list[Hit]:
         """The top passages for a parsed question."""
-        reader = reader or self._reader
+        reader = reader or self.reader
         text = query.text if query.lang == "zh" else f"{query.raw} {' '.join(query.terms)}"
         vector = self.embedder.encode_queries([text])[0]
         tokens = tokenize(query.text) if query.lang == "zh" else []
@@ -159,75 +147,59 @@ class Engine:
         mask = doc_mask_for(reader, query.region, query.years)
         return rank(reader, SearchRequest(vector, tokens, mask, k=PASSAGES))
 
-    # ------------------------------------------------------------ refusals
 
-    def _out_of_scope(self, query: Query) -> str:
-        """A refusal message when the question names a place or year that no
-        indexed report covers; empty when it is in scope."""
-        if query.unknown_places and not query.region:
-            names = "、".join(query.unknown_places)
-            return f"No report for {names} is indexed. {self._holdings()}"
-        if query.region and query.years:
-            covered = self._years_by_region.get(query.region, set())
-            missing = [y for y in query.years if y not in covered]
-            if missing:
-                held = self._report_years(query.region)
-                return (f"No {'/'.join(map(str, missing))} report for {query.region} is indexed; "
-                        f"indexed for {query.region}: {held}.")
-        if query.years and not query.region:
-            covered = set().union(*self._years_by_region.values()) if self._years_by_region else set()
-            missing = [y for y in query.years if y not in covered]
-            if missing and len(missing) == len(query.years):
-                return f"No indexed report covers {'/'.join(map(str, missing))}. {self._holdings()}"
-        return ""
+# ---------------------------------------------------------------- the index, derived
 
-    def _report_years(self, region: str) -> str:
-        years = sorted({d.meta.year for d in self._reader.documents.values()
-                        if region in (d.meta.region, d.meta.parent_region) and d.meta.year})
-        return ", ".join(map(str, years)) or "no dated report"
 
-    def _holdings(self) -> str:
-        """One line on what the index holds: places and years."""
-        by_region: dict[str, set[int]] = {}
-        for d in self._reader.documents.values():
-            by_region.setdefault(d.meta.region or "?", set()).update([d.meta.year] if d.meta.year else [])
-        if len(by_region) > 12:
-            return f"Indexed: {len(self._reader.documents)} reports from {len(by_region)} places (see `govqa index list`)."
-        parts = [f"{r} {', '.join(map(str, sorted(y)))}".strip() for r, y in sorted(by_region.items())]
-        return "Indexed: " + "; ".join(parts) + "."
+@dataclass
+class Snapshot:
+    """One generation of the index and everything questions derive from it.
+    Replaced as a whole on reload, so a question never mixes two generations."""
 
-    def _idf(self, term: str) -> float | None:
+    reader: IndexReader
+    regions: RegionTable
+    years_by_region: dict[str, set[int]]
+    df: dict[str, int]
+
+    @classmethod
+    def of(cls, reader: IndexReader) -> "Snapshot":
+        metas = [d.meta for d in reader.documents.values()]
+        regions = sorted({(m.region, m.parent_region) for m in metas if m.region})
+        add_words(domain_words(regions))
+        return cls(reader, RegionTable.from_regions(regions), _years_by_region(reader),
+                   _document_frequencies(reader))
+
+    @property
+    def idf_ceiling(self) -> float:
+        """idf of a term the index has never seen."""
+        return extraction.idf_from_df(0, max(self.reader.size, 1))
+
+    def idf(self, term: str) -> float | None:
         """Rarity of a term in the index (a term jieba splits is as rare as
         its rarest part); None when the index never has it."""
-        df = self._df.get(term.lower())
+        df = self.df.get(term.lower())
         if df is None:
-            parts = [self._df[t] for t in tokenize(term) if t in self._df]
+            parts = [self.df[t] for t in tokenize(term) if t in self.df]
             if not parts:
                 return None
             df = min(parts)
-        return extraction.idf_from_df(df, self._n_chunks)
+        return extraction.idf_from_df(df, max(self.reader.size, 1))
 
+    def report_years(self, region: str) -> str:
+        years = sorted({d.meta.year for d in self.reader.documents.values()
+                        if region in (d.meta.region, d.meta.parent_region) and d.meta.year})
+        return ", ".join(map(str, years)) or "no dated report"
 
-# ---------------------------------------------------------------- helpers
-
-
-_QUESTION_WORD = re.compile(r"^(多少|几|哪|什么|怎么|如何)")
-
-
-def concepts_of(query: Query) -> list[extraction.Concept]:
-    """The question's concepts.
-
-    Chinese question: one per content word. English question: one per
-    translated phrase (its Chinese terms are the alternatives), plus one with
-    no alternatives for each content word nothing translates, so that
-    "the capital of France" cannot be half-answered from an unrelated passage.
-    """
-    if query.lang == "zh" or not query.matches:
-        return [extraction.Concept(t, [t]) for t in dict.fromkeys(query.terms) if not _QUESTION_WORD.match(t)]
-    concepts = [extraction.Concept(m.english, list(m.chinese)) for m in query.matches if m.chinese]
-    covered = {w for m in query.matches for w in m.english.split()}
-    concepts += [extraction.Concept(w, []) for w in query.english_terms if w not in covered]
-    return concepts
+    def holdings(self) -> str:
+        """One line on what the index holds: places and years."""
+        by_region: dict[str, set[int]] = {}
+        for d in self.reader.documents.values():
+            by_region.setdefault(d.meta.region or "?", set()).update([d.meta.year] if d.meta.year else [])
+        if len(by_region) > 12:
+            return (f"Indexed: {len(self.reader.documents)} reports from {len(by_region)} places "
+                    "(see `govqa index list`).")
+        parts = [f"{r} {', '.join(map(str, sorted(y)))}".strip() for r, y in sorted(by_region.items())]
+        return "Indexed: " + "; ".join(parts) + "."
 
 
 def _years_by_region(reader: IndexReader) -> dict[str, set[int]]:
@@ -251,7 +223,64 @@ def _document_frequencies(reader: IndexReader) -> dict[str, int]:
     return {tok: int(counts[i]) for tok, i in keyword._vocab.items() if i < len(counts)}
 
 
-def _citation(hit: Hit) -> str:
+# ---------------------------------------------------------------- the question, derived
+
+
+def out_of_scope(query: Query, snap: Snapshot) -> str:
+    """A refusal message when the question names a place or year that no
+    indexed report covers; empty when it is in scope."""
+    if query.unknown_places and not query.region:
+        return f"No report for {'、'.join(query.unknown_places)} is indexed. {snap.holdings()}"
+    if query.region and query.years:
+        covered = snap.years_by_region.get(query.region, set())
+        missing = [y for y in query.years if y not in covered]
+        if missing:
+            return (f"No {'/'.join(map(str, missing))} report for {query.region} is indexed; "
+                    f"indexed for {query.region}: {snap.report_years(query.region)}.")
+    if query.years and not query.region:
+        covered = set().union(*snap.years_by_region.values()) if snap.years_by_region else set()
+        if not any(y in covered for y in query.years):
+            return f"No indexed report covers {'/'.join(map(str, query.years))}. {snap.holdings()}"
+    return ""
+
+
+_QUESTION_WORD = re.compile(r"^(多少|几|哪|什么|怎么|如何)")
+
+
+def concepts_of(query: Query) -> list[extraction.Concept]:
+    """The question's concepts.
+
+    Chinese question: one per content word. English question: one per
+    translated phrase (its Chinese terms are the alternatives), plus one with
+    no alternatives for each content word nothing translates, so that
+    "the capital of France" cannot be half-answered from an unrelated passage.
+    """
+    if query.lang == "zh" or not query.matches:
+        return [extraction.Concept(t, [t]) for t in dict.fromkeys(query.terms) if not _QUESTION_WORD.match(t)]
+    concepts = [extraction.Concept(m.english, list(m.chinese)) for m in query.matches if m.chinese]
+    covered = {w for m in query.matches for w in m.english.split()}
+    concepts += [extraction.Concept(w, []) for w in query.english_terms if w not in covered]
+    return concepts
+
+
+def given_numbers(query: Query) -> list[str]:
+    """Numbers the question states itself (not years): "the 20-day campaign"."""
+    return [f"{float(n):g}" for n in re.findall(r"\d+(?:\.\d+)?", query.text)
+            if int(float(n)) not in query.years]
+
+
+def _found(query: Query, best: extraction.Extraction, hits: list[Hit]) -> Answer:
+    """An answer from an extraction; its passage is listed first."""
+    ordered = [best.hit] + [h for h in hits if h is not best.hit]
+    result = Answer(question=query.raw, answered=True, answer=best.answer,
+                    figures=best.figures, passages=ordered, message=citation(best.hit))
+    if query.lang == "en":
+        result.english = english_line(best.hit.meta, best.figures, best.answer)
+    return result
+
+
+def citation(hit: Hit) -> str:
+    """'title | issuer | section | published yyyy-mm-dd'."""
     m = hit.meta
     parts = [m.title or hit.source]
     if m.issuer:
