@@ -44,6 +44,11 @@ class ChangeReport:
     seconds: float = 0.0
     index: Path | None = None
 
+    def __post_init__(self) -> None:
+        # files passed over on purpose (unsupported types met in a folder) are listed, not failures
+        self.skipped += [str(e) for e in self.errors if getattr(e, "skipped", False)]
+        self.errors = [e for e in self.errors if not getattr(e, "skipped", False)]
+
     def summary(self) -> str:
         return (f"{self.action}: {self.documents} docs, {self.chunks} chunks "
                 f"({self.embedded} embedded, {self.reused} reused), {len(self.errors)} errors, "
@@ -59,7 +64,12 @@ def build_index(paths: Sequence[Path], root: Path, settings: Settings,
         docs, errors = load_documents(list(paths), max_bytes=settings.max_file_bytes)
         docs = _unique(docs)
         report = ChangeReport("build", errors=errors, added=[d.source for d in docs])
-        _write(root, docs, settings, report, progress)
+        if docs:
+            _write(root, docs, settings, report, progress)
+        else:  # never replace an index by an empty one (and bm25s cannot index nothing)
+            report.errors.append(IngestError(root, "nothing to index: no document could be read; "
+                                                   "the index was left as it was"))
+            report.index = root
     report.seconds = time.perf_counter() - started
     return report
 
@@ -115,7 +125,11 @@ def remove_documents(keys: Sequence[str], root: Path, settings: Settings,
         for key in keys:
             if key not in matched:
                 report.errors.append(IngestError(Path(key), "no indexed document has this id or source"))
-        if report.removed:
+        if report.removed and not keep:  # an index cannot be empty (bm25s cannot index nothing)
+            report.errors.append(IngestError(root, f"refusing to remove all {len(old)} documents; "
+                                                   "to start again run `govqa index build --docs ...`"))
+            report.removed = []
+        elif report.removed:
             _write(root, keep, settings, report, progress)
     report.seconds = time.perf_counter() - started
     return report
