@@ -20,9 +20,14 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import io
 import json
+import logging
+import os
 import re
+import stat
 import unicodedata
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, Iterator
@@ -31,11 +36,15 @@ from . import textnorm
 from .metadata import extract_metadata
 from .records import Document
 
-TEXT_SUFFIXES = {".txt", ".md"}
+TEXT_SUFFIXES = {".txt"}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSONL_SUFFIXES = {".jsonl"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
-DEFAULT_MAX_BYTES = 10_000_000
+PDF_SUFFIXES = {".pdf"}
+DOCX_SUFFIXES = {".docx"}
+SUPPORTED_SUFFIXES = (TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+                      | PDF_SUFFIXES | DOCX_SUFFIXES)
+DEFAULT_MAX_BYTES = 10_000_000  # Settings.max_file_bytes, GOVQA_MAX_FILE_BYTES
 
 
 class IngestError(Exception):
@@ -46,6 +55,8 @@ class IngestError(Exception):
     >>> str(IngestError("c.jsonl", "invalid JSON", line=3))
     'c.jsonl: line 3: invalid JSON'
     """
+
+    skipped = False  # True for files passed over on purpose (see SkippedFile)
 
     def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
         self.path = Path(path)
@@ -58,15 +69,29 @@ class IngestError(Exception):
         return f"{where}: {self.message}"
 
 
+class SkippedFile(IngestError):
+    """A file found in a folder walk whose type is not read (a .xlsx, a .jpg):
+    listed as skipped, not a failure. A file *named* on the command line with
+    such a type is a plain ``IngestError``."""
+
+    skipped = True
+
+
 # ================================================================ reading files
 
 
 def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """Text of one file: ``.txt``/``.md``/``.jsonl`` decoded (UTF-8, UTF-8 with
-    BOM, else GB18030), ``.html``/``.htm`` reduced to their main text.
+    """Text of one file, by extension:
 
-    Raises ``IngestError`` for a missing, unreadable, empty, binary or too
-    large file, and for an unsupported extension.
+    - ``.txt``/``.jsonl``: decoded (UTF-8, UTF-8 with BOM, else GB18030);
+    - ``.md``: decoded, Markdown markup (#, **, links, table pipes) removed;
+    - ``.html``/``.htm``: decoded, reduced to the main text;
+    - ``.pdf``: the text layer (pypdf), page by page;
+    - ``.docx``: paragraphs and tables in document order (python-docx).
+
+    Raises ``IngestError`` with a one-line reason for a missing, unreadable,
+    empty, binary, corrupt or too large file, a PDF without a text layer, and
+    an unsupported extension.
 
     >>> import tempfile, os
     >>> p = Path(tempfile.mkdtemp()) / "r.txt"
@@ -76,11 +101,11 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise IngestError(path, f"unsupported file type {suffix or '(no extension)'!r}")
-    text = _decode(_read_bytes(path, max_bytes), path)
-    if suffix in HTML_SUFFIXES:
-        text = html_to_text(text)
+    reader = _READERS.get(suffix)
+    if reader is None:
+        raise IngestError(path, f"unsupported file type {suffix or '(no extension)'!r} "
+                                f"(read: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+    text = reader(path, _read_bytes(path, max_bytes))
     if not text.strip():
         raise IngestError(path, "no text (file holds only whitespace or markup)")
     return text
@@ -88,24 +113,51 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
     """Raw bytes, after the checks that need no decoding."""
-    if not path.exists():
-        raise IngestError(path, "file not found")
-    if path.is_dir():
-        raise IngestError(path, "is a folder, not a file")
-    size = path.stat().st_size
+    size = _file_size(path)
     if size > max_bytes:
-        raise IngestError(path, f"file too large ({size:,} bytes, limit {max_bytes:,})")
+        raise IngestError(path, f"file too large ({size:,} bytes, limit {max_bytes:,}; "
+                                f"raise GOVQA_MAX_FILE_BYTES to allow it)")
     try:
         data = path.read_bytes()
     except PermissionError:
         raise IngestError(path, "file not readable (permission denied)") from None
     except OSError as exc:
         raise IngestError(path, f"file not readable ({exc.strerror or exc})") from None
+    if not data:
+        raise IngestError(path, "file is empty")
+    return data
+
+
+def _file_size(path: Path) -> int:
+    """Size in bytes of a regular file; a clear error for anything else."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise IngestError(path, "file not found") from None
+    except PermissionError:
+        raise IngestError(path, "file not readable (permission denied)") from None
+    except OSError as exc:
+        raise IngestError(path, f"file not readable ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise IngestError(path, "is a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise IngestError(path, "not a regular file (device, pipe or socket)")
+    return info.st_size
+
+
+# ---------------------------------------------------------------- text files
+
+
+def _plain_text(path: Path, data: bytes) -> str:
+    """A text file's characters; whitespace-only and binary files refused."""
     if not data.strip():
-        raise IngestError(path, "file is empty" if not data else "file holds only whitespace")
+        raise IngestError(path, "file holds only whitespace")
     if b"\x00" in data:
         raise IngestError(path, "binary file (contains NUL bytes), not text")
-    return data
+    text = _decode(data, path)
+    if not text.strip():  # e.g. only U+3000 ideographic spaces
+        raise IngestError(path, "file holds only whitespace")
+    return text
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -128,6 +180,140 @@ def _looks_binary(text: str) -> bool:
     odd = sum(1 for ch in text
               if ch not in "\n\r\t\f" and unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs"))
     return odd / len(text) > 0.05
+
+
+def _html_text(path: Path, data: bytes) -> str:
+    return html_to_text(_plain_text(path, data))
+
+
+def _markdown_text(path: Path, data: bytes) -> str:
+    return markdown_to_text(_plain_text(path, data))
+
+
+_MD_RULES = [(re.compile(p, re.M), r) for p, r in (
+    (r"^[ \t]*(```|~~~).*$", ""),  # code fences
+    (r"^[ \t]{0,3}#{1,6}[ \t]*(.*?)[ \t]*#*[ \t]*$", r"\1"),  # ATX headings
+    (r"^[ \t]{0,3}>[ \t]?", ""),  # block quotes
+    (r"^[ \t]*[-*+][ \t]+", ""),  # bullets
+    (r"^[ \t]*\|?([ \t]*:?-{2,}:?[ \t]*\|)+[ \t]*(:?-*:?)[ \t]*\|?[ \t]*$", ""),  # table rule |---|---|
+    (r"!\[[^\]\n]*\]\([^)\n]*\)", ""),  # images
+    (r"\[([^\]\n]*)\]\([^)\n]*\)", r"\1"),  # links: keep the words
+    (r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2"),  # **bold**
+    (r"(?<![*A-Za-z0-9])\*(?=\S)([^*\n]+?)(?<=\S)\*(?!\*)", r"\1"),  # *italic*
+    (r"`([^`\n]+)`", r"\1"),  # `code`
+    (r"^[ \t]*\|(.*)\|[ \t]*$", lambda m: " ".join(c.strip() for c in m.group(1).split("|"))),  # table row
+)]
+
+
+def markdown_to_text(markdown: str) -> str:
+    """Plain text of a Markdown report: heading marks, emphasis, links,
+    bullets and table pipes removed; a table row becomes one line.
+
+    >>> markdown_to_text("# 某县2023年工作要点\\n- 完成**演练35次**,见[附件](a.pdf)\\n| 指标 | 数值 |\\n|---|---|\\n| 罚款 | 80万元 |")
+    '某县2023年工作要点\\n完成演练35次,见附件\\n指标 数值\\n\\n罚款 80万元'
+    """
+    for pattern, replacement in _MD_RULES:
+        markdown = pattern.sub(replacement, markdown)
+    return markdown
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def _pdf_text(path: Path, data: bytes) -> str:
+    """The text layer of every page, pages separated by a blank line."""
+    import pypdf
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are not one-line errors
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise IngestError(path, "encrypted PDF (needs a password)")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except IngestError:
+        raise
+    except Exception as exc:  # pypdf raises many types on damaged files
+        raise IngestError(path, _pdf_problem(data, exc)) from None
+    if not pages:
+        raise IngestError(path, "PDF has no pages")
+    if not any(page.strip() for page in pages):
+        raise IngestError(path, f"no text layer (scanned PDF?): {len(pages)} page(s) without text; "
+                                f"run OCR first")
+    return "\n\n".join(pages)
+
+
+def _pdf_problem(data: bytes, exc: Exception) -> str:
+    """One line saying why pypdf could not read a file.
+
+    >>> _pdf_problem(b"%PDF-1.4 1 0 obj <<", ValueError("x"))
+    'truncated PDF (no %%EOF end marker; the file was cut short): ValueError: x'
+    >>> _pdf_problem(b"<html>", ValueError("x"))
+    'not a PDF (no %PDF header): ValueError: x'
+    """
+    detail = f"{type(exc).__name__}: {exc}"
+    if not data.lstrip()[:1024].startswith(b"%PDF") and b"%PDF" not in data[:1024]:
+        return f"not a PDF (no %PDF header): {detail}"
+    if b"%%EOF" not in data[-2048:]:
+        return f"truncated PDF (no %%EOF end marker; the file was cut short): {detail}"
+    return f"corrupt PDF ({detail})"
+
+
+# ---------------------------------------------------------------- DOCX
+
+
+def _docx_text(path: Path, data: bytes) -> str:
+    """Paragraphs and tables of a Word document, in document order."""
+    import docx
+    from docx.table import Table
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+        for block in document.iter_inner_content():
+            lines.extend(_table_lines(block) if isinstance(block, Table) else [block.text])
+    except zipfile.BadZipFile:
+        raise IngestError(path, "not a .docx file (not a zip package; an old .doc renamed? "
+                                "save it as .docx)") from None
+    except Exception as exc:  # python-docx / lxml on damaged packages
+        raise IngestError(path, f"corrupt .docx ({type(exc).__name__}: {exc})") from None
+    return "\n".join(lines)
+
+
+def _table_lines(table) -> list[str]:
+    """Lines of a Word table: a row of short cells (a data table) becomes one
+    line, "隐患整改 2150处"; cells holding sentences or several paragraphs (a
+    layout table) give one line per paragraph."""
+    from docx.table import Table
+
+    lines: list[str] = []
+    for row in table.rows:
+        cells = _distinct_cells(row.cells)
+        texts = [c.text.strip() for c in cells]
+        if all(len(c.paragraphs) <= 1 and not c.tables and "。" not in t for c, t in zip(cells, texts)):
+            lines.append(" ".join(t for t in texts if t))
+            continue
+        for cell in cells:
+            for block in cell.iter_inner_content():
+                lines.extend(_table_lines(block) if isinstance(block, Table) else [block.text])
+    return lines
+
+
+def _distinct_cells(cells: list) -> list:
+    """Row cells with horizontally merged ones (the same cell repeated) once."""
+    out: list = []
+    for cell in cells:
+        if not out or cell._tc is not out[-1]._tc:
+            out.append(cell)
+    return out
+
+
+_READERS: dict[str, Callable[[Path, bytes], str]] = {
+    **dict.fromkeys(TEXT_SUFFIXES | JSONL_SUFFIXES, _plain_text),
+    **dict.fromkeys(MARKDOWN_SUFFIXES, _markdown_text),
+    **dict.fromkeys(HTML_SUFFIXES, _html_text),
+    **dict.fromkeys(PDF_SUFFIXES, _pdf_text),
+    **dict.fromkeys(DOCX_SUFFIXES, _docx_text),
+}
 
 
 # ================================================================ HTML
@@ -416,7 +602,9 @@ def load_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
 
     Folders are walked recursively in sorted order, hidden files skipped.
     Problems never stop the run: each one becomes an ``IngestError`` in the
-    returned list (and is passed to ``on_error`` as it happens).
+    returned list (and is passed to ``on_error`` as it happens); files of an
+    unsupported type met in a folder are ``SkippedFile`` errors (``.skipped``
+    is True), which callers list as skipped rather than failed.
 
     Example (from the project folder)::
 
@@ -443,17 +631,41 @@ def load_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
 
 
 def _expand(paths: list[Path], fail: Callable[[IngestError], None]) -> Iterator[Path]:
-    """Files named or found under the folders named, hidden ones skipped."""
+    """Files named, and the supported files found under the folders named.
+
+    A folder is walked recursively in sorted path order; hidden files and
+    folders (``.git``) are passed over silently, files of other types are
+    reported as ``SkippedFile`` and unreadable sub-folders as errors.
+    """
     for path in map(Path, paths):
-        if path.is_dir():
-            for found in sorted(path.rglob("*")):
-                rel = found.relative_to(path)
-                if found.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    yield found
-        elif path.exists() or path.is_symlink():
+        try:
+            is_dir = path.is_dir()
+            exists = is_dir or path.exists() or path.is_symlink()
+        except OSError as exc:
+            fail(IngestError(path, f"not readable ({exc.strerror or exc})"))
+            continue
+        if is_dir:
+            yield from _walk(path, fail)
+        elif exists:
             yield path
         else:
             fail(IngestError(path, "file not found"))
+
+
+def _walk(folder: Path, fail: Callable[[IngestError], None]) -> Iterator[Path]:
+    """Supported files under ``folder``, sorted by path."""
+    def unreadable(exc: OSError) -> None:
+        fail(IngestError(exc.filename or folder, f"folder not readable ({exc.strerror or exc})"))
+
+    found: list[Path] = []
+    for top, dirs, files in os.walk(folder, onerror=unreadable):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(Path(top, f) for f in files if not f.startswith("."))
+    for path in sorted(found):
+        if path.suffix.lower() in SUPPORTED_SUFFIXES:
+            yield path
+        else:
+            fail(SkippedFile(path, f"unsupported file type {path.suffix.lower() or '(no extension)'!r}"))
 
 
 def _load_file(path: Path, max_bytes: int) -> Document:
