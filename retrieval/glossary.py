@@ -469,7 +469,7 @@ class Glossary:
         covered = {i for m in matches for i in range(m.start, m.start + len(m.english.split()))}
         accept = _as_predicate(vocabulary)
         for i, (word, lemma) in enumerate(zip(words, lemmas)):
-            if i in covered or not _is_content_word(word, lemma) or word in skip_set:
+            if i in covered or not _is_content_word(word, lemma) or {word, lemma} & skip_set:
                 continue
             terms = self._cedict_terms(lemma, word, accept, per_word) if self.use_cedict else []
             if terms:

@@ -726,7 +726,10 @@ ISSUER_TERMS = frozenset({"应急管理局", "应急局", "管理局", "应急�
 # Words that shape the answer (count, when, plans) rather than name its topic.
 META_WORDS = frozenset("""number total amount count figure quantity sum year years month time
 times many much bureau city county district province prefecture municipality level plan day
-week hour""".split())
+week hour percent percentage proportion share fraction""".split())
+# Support verbs: "impose penalties", "issue fines", "hold drills" - the noun is the topic.
+SUPPORT_VERBS = frozenset("""do make have get give take impose issue conduct carry perform
+undertake hold see happen occur record put""".split()) | {"carry out"}
 _EN_SPAN = re.compile(r"\b(\d+(?:\.\d+)?)[- ]?(day|week|month|year|hour)s?\b", re.I)
 _EN_SPAN_ZH = {"day": "天", "week": "周", "month": "个月", "year": "年", "hour": "小时"}
 _PUNCT_TOKEN = re.compile(r"^[\W_]+$")
@@ -992,8 +995,9 @@ def _zh_terms(q: Query, regions: RegionTable, place_spans: list[tuple[int, int]]
         tok = tok.strip()
         if not tok or any(s < end and start < e for s, e in place_spans):
             continue
-        if i > 0 and tokens[i - 1][0] in ("多少", "几") and tok in ZH_MEASURE_UNITS:
-            continue  # 多少家: a unit, not a topic
+        if _ASKED_QUANTITY.fullmatch(tok) or (
+                i > 0 and tokens[i - 1][0] in ("多少", "几") and tok in ZH_MEASURE_UNITS):
+            continue  # 多少次, 多少/家: the question word and its unit, not a topic
         if tok.isascii() and tok.isalpha():
             if tok.lower() not in STOPWORDS and len(tok) > 2:
                 english_bits.append(tok)
@@ -1015,10 +1019,10 @@ def _en_terms(q: Query, text: str, mentions: list[PlaceMention], vocabulary: Voc
     blanked = text
     for m in sorted(mentions, key=lambda m: m.start, reverse=True):
         blanked = blanked[:m.start] + " , " + blanked[m.end:]
-    skip = (META_WORDS | {w.lower() for m in mentions for w in re.findall(r"[A-Za-z]+", m.text)}
-            | _proper_words(blanked))
+    skip = (META_WORDS | SUPPORT_VERBS | _proper_words(blanked)
+            | {w.lower() for m in mentions for w in re.findall(r"[A-Za-z]+", m.text)})
     matches = Glossary.load().translate(blanked, vocabulary, skip=skip)
-    matches = [m for m in matches if m.english not in META_WORDS]
+    matches = [m for m in matches if m.english not in skip]
     q.matches = matches
     spans = [m.group(1) + _EN_SPAN_ZH[m.group(2).lower()] for m in _EN_SPAN.finditer(blanked)
              if not (m.group(2).lower() == "year" and find_years(m.group(1)))]
@@ -1118,12 +1122,22 @@ def _en_units(low: str) -> list[str]:
 
 
 def _noun_phrase(words: list[str], i: int) -> list[str]:
-    """Words after 'how many' up to the verb or preposition: the counted noun phrase."""
+    """Words after 'how many' up to the verb or preposition: the counted noun phrase.
+
+    >>> _noun_phrase("how many households received insurance payouts".split(), 2)
+    ['households']
+    """
     out = []
-    while i < len(words) and words[i] not in _EN_NP_END:
+    while i < len(words) and words[i] not in _EN_NP_END and not _looks_past_tense(words[i]):
         out.append(words[i])
         i += 1
     return out
+
+
+_ASKED_QUANTITY = re.compile(r"(?:多少|几)(?:" + "|".join(ZH_MEASURE_UNITS) + ")?")
+def _looks_past_tense(word: str) -> bool:
+    """received, visited, recruited: a verb ends the noun phrase (but 'red', 'seed' do not)."""
+    return len(word) > 4 and word.endswith("ed") and lemmatize(word) != word
 
 
 _ZH_MEASURE_AFTER = re.compile(r"(?:多少|几)(" + "|".join(

@@ -255,6 +255,8 @@ def test_chinese_terms_drop_places_years_units_and_question_words(table):
     assert q.terms == ["责令停产整顿", "生产经营单位"]
     q = parse_question("金华市应急管理局聘请了哪家律师事务所?", table)
     assert q.terms == ["聘请", "律师事务所"]
+    assert parse_question("明溪县2024年行政处罚多少次", table).terms == ["行政处罚"]  # jieba: 多少次
+    assert parse_question("威海市有几个网格员", table).terms == ["网格员"]
 
 
 def test_jieba_keeps_region_and_domain_words_whole(table):
@@ -332,3 +334,10 @@ def test_adding_domain_words_never_lowers_a_frequency_jieba_has(table):
     jieba.add_word("静海区", freq=50_000)
     add_domain_words_to_jieba(RegionTable.from_regions([("静海区", "天津市"), ("金华市", "")]))
     assert jieba.dt.FREQ["静海区"] == 50_000
+
+
+def test_support_verbs_are_not_topics(table):
+    q = parse_question("How many administrative penalties did Mingxi impose in 2024?", table)
+    assert q.terms == ["行政处罚"] and q.english_terms == ["administrative", "penalty"]
+    q = parse_question("How many fines were issued by Jinhua?", table)
+    assert q.terms == ["罚款"]
