@@ -53,6 +53,7 @@ __all__ = [
     "UnitInfo",
     "classify_measure",
     "measure_english",
+    "measures",
     "Measure",
 ]
 
@@ -711,6 +712,8 @@ class Measure:
     keywords: tuple[tuple[str, ...], ...]  # any group whose words all occur in the label
     excludes: tuple[str, ...]  # words that veto the measure
     bases: tuple[str, ...]  # base units the figure must have
+    ask_zh: tuple[str, ...] = ()  # extra Chinese words naming it in a question: 罚没
+    ask_en: str = ""  # regex naming it in an English question: fin(e|es|ed)
 
 
 @lru_cache(maxsize=1)
@@ -721,11 +724,13 @@ def _measures() -> tuple[Measure, ...]:
         for row in csv.reader(fh, delimiter="\t"):
             if not row or row[0].startswith("#"):
                 continue
-            name, english, keywords, excludes, bases = (c.strip() for c in row[:5])
+            name, english, keywords, excludes, bases, ask_zh, ask_en = (
+                c.strip() for c in (row + ["", ""])[:7])
             groups = tuple(tuple(g.split("&")) for g in keywords.split("|") if g)
             rows.append(Measure(name, english, groups,
                                 tuple(w for w in excludes.split("|") if w),
-                                tuple(b for b in bases.split("|") if b)))
+                                tuple(b for b in bases.split("|") if b),
+                                tuple(w for w in ask_zh.split("|") if w), ask_en))
     return tuple(rows)
 
 
@@ -746,6 +751,11 @@ def classify_measure(fig: Figure) -> str | None:
         if any(all(w in fig.label for w in group) for group in measure.keywords):
             return measure.name
     return None
+
+
+def measures() -> tuple[Measure, ...]:
+    """Every normalised measure, in measures.tsv order."""
+    return _measures()
 
 
 def measure_english(name: str) -> str | None:
