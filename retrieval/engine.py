@@ -109,7 +109,7 @@ class Engine:
         snap = self._snapshot
         query = parse_question(question, snap.regions, vocabulary=snap.reader.keyword.knows)
         if context:
-            query = query.with_context(context)
+            query = _soft_context_year(query.with_context(context), snap)
         result = self._answer(query, snap)
         result.question = question
         result.context = query.context()
@@ -158,7 +158,8 @@ class Snapshot:
 
     reader: IndexReader
     regions: RegionTable
-    years_by_region: dict[str, set[int]]
+    years_by_region: dict[str, set[int]]  # years each place's reports cover or mention
+    covered_years: dict[str, set[int]]  # years each place's reports cover
     df: dict[str, int]
 
     @classmethod
@@ -166,7 +167,11 @@ class Snapshot:
         metas = [d.meta for d in reader.documents.values()]
         regions = sorted({(m.region, m.parent_region) for m in metas if m.region})
         add_words(domain_words(regions))
-        return cls(reader, RegionTable.from_regions(regions), _years_by_region(reader),
+        covered: dict[str, set[int]] = {}
+        for m in metas:
+            for region in {m.region, m.parent_region} - {""}:
+                covered.setdefault(region, set()).update([m.year] if m.year else [])
+        return cls(reader, RegionTable.from_regions(regions), _years_by_region(reader), covered,
                    _document_frequencies(reader))
 
     @property
@@ -232,7 +237,10 @@ def out_of_scope(query: Query, snap: Snapshot) -> str:
     if query.unknown_places and not query.region:
         return f"No report for {'、'.join(query.unknown_places)} is indexed. {snap.holdings()}"
     if query.region and query.years:
-        covered = snap.years_by_region.get(query.region, set())
+        # Figures belong to the year a report covers; a year a report only
+        # mentions (its plans for next year) answers what-questions alone.
+        by_region = snap.covered_years if query.wants_number and not query.wants_plan else snap.years_by_region
+        covered = by_region.get(query.region, set())
         missing = [y for y in query.years if y not in covered]
         if missing:
             return (f"No {'/'.join(map(str, missing))} report for {query.region} is indexed; "
@@ -242,6 +250,16 @@ def out_of_scope(query: Query, snap: Snapshot) -> str:
         if not any(y in covered for y in query.years):
             return f"No indexed report covers {'/'.join(map(str, query.years))}. {snap.holdings()}"
     return ""
+
+
+def _soft_context_year(query: Query, snap: Snapshot) -> Query:
+    """A year carried over from the previous question is dropped when the
+    place now asked about has no report for it ("what about Weihai?" after a
+    question on Jinhua 2020, when Weihai's report covers 2021)."""
+    if "year" in query.from_context and query.region:
+        if not set(query.years) & snap.covered_years.get(query.region, set()):
+            query.years = []
+    return query
 
 
 _QUESTION_WORD = re.compile(r"^(多少|几|哪|什么|怎么|如何)")
