@@ -93,7 +93,18 @@ def _index_add(args: argparse.Namespace, settings: Settings) -> int:
 def _index_remove(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.indexer import remove_documents
 
+    _require_index(settings)
     return _change(remove_documents, settings, list(args.keys))
+
+
+def _require_index(settings: Settings) -> None:
+    """A missing index is a usage error (exit 2) with the command that builds one."""
+    from retrieval.store import IndexMissingError, read_manifest
+
+    try:
+        read_manifest(settings.index)
+    except IndexMissingError as exc:
+        raise UserError(str(exc)) from None
 
 
 def _reader(settings: Settings):
@@ -130,6 +141,7 @@ def _index_stats(args: argparse.Namespace, settings: Settings) -> int:
 def _index_verify(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval.verify import verify
 
+    _require_index(settings)
     problems = verify(settings.index)
     for p in problems:
         print(f"problem: {p}")
