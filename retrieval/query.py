@@ -117,7 +117,7 @@ class Region:
     """One place with all the ways to write it."""
 
     name: str  # canonical, e.g. 静海区
-    parent: str = ""  # e.g. 天津市
+    parents: list[str] = field(default_factory=list)  # e.g. [天津市]; 鼓楼区 may have several
     kind: str = "region"  # "region" (indexed) or "parent" (only the parent of one)
     aliases: set[str] = field(default_factory=set)  # Chinese spellings
     keys: set[str] = field(default_factory=set)  # glued pinyin / English spellings
@@ -125,6 +125,11 @@ class Region:
     @property
     def short(self) -> str:
         return short_name(self.name)
+
+    @property
+    def parent(self) -> str:
+        """The parent region when there is exactly one, else ''."""
+        return self.parents[0] if len(self.parents) == 1 else ""
 
 
 @dataclass
@@ -147,15 +152,19 @@ class RegionTable:
     @classmethod
     def from_regions(cls, regions: Iterable[tuple[str, str]]) -> "RegionTable":
         """Build from (region, parent_region) pairs as indexed; empty names are skipped."""
-        table = cls()
+        parents_of: dict[str, list[str]] = {}
         for name, parent in regions:
             name, parent = normalize(name or "").strip(), normalize(parent or "").strip()
-            if name and name not in table.regions:
-                table.regions[name] = _describe(name, parent, "region")
-        for region in list(table.regions.values()):
-            p = region.parent
-            if p and p not in table.regions and p not in table.parents:
-                table.parents[p] = _describe(p, "", "parent")
+            if name:
+                known = parents_of.setdefault(name, [])
+                if parent and parent != name and parent not in known:
+                    known.append(parent)
+        table = cls()
+        for name, parents in parents_of.items():
+            table.regions[name] = _describe(name, parents, "region")
+        for parent in dict.fromkeys(p for ps in parents_of.values() for p in ps):
+            if parent not in table.regions:
+                table.parents[parent] = _describe(parent, [], "parent")
         table._index()
         return table
 
@@ -207,16 +216,28 @@ class RegionTable:
     def names_for_alias(self, alias: str) -> list[str]:
         return self._zh.get(alias, [])
 
+    def parent_written_in(self, name: str, spelling: str) -> str:
+        """The parent a spelling starts with: ('鼓楼区', '南京市鼓楼区') -> '南京市'.
 
-def _describe(name: str, parent: str, kind: str) -> Region:
+        Works for Chinese aliases and glued pinyin keys ('nanjinggulou').
+        """
+        region = self.regions.get(name)
+        for parent in region.parents if region else []:
+            spellings = {parent, short_name(parent), *pinyin_keys(short_name(parent))}
+            if any(spelling.startswith(p) and spelling != p for p in spellings):
+                return parent
+        return ""
+
+
+def _describe(name: str, parents: list[str], kind: str) -> Region:
     """All spellings of one region: full, short, with parent, traditional, pinyin."""
-    region = Region(name=name, parent=parent, kind=kind)
+    region = Region(name=name, parents=list(parents), kind=kind)
     short = short_name(name)
     suffix = name[len(short):]
     zh = {name}
     if short != name and not _is_common_word(short):
         zh.add(short)
-    if parent:
+    for parent in parents:
         for p in {parent, short_name(parent)}:
             zh.update({p + name, p + short})
     zh |= {_to_traditional(a) for a in zh}
@@ -228,7 +249,7 @@ def _describe(name: str, parent: str, kind: str) -> Region:
         for english in ADMIN_SUFFIXES.get(suffix, ()):
             keys.add(base_key + glue([english]))
     keys |= _cedict_keys(short)
-    if parent:
+    for parent in parents:
         for pk in pinyin_keys(short_name(parent)):
             keys |= {pk + k for k in pinyin_keys(short)}
     region.keys = keys
@@ -384,6 +405,7 @@ class PlaceMention:
     end: int
     kind: str
     english: str = ""
+    parent: str = ""  # parent written with it: 南京市 in 南京市鼓楼区
 
 
 # Words ending in 省/市/县/区/州/旗 that are not place names.
@@ -440,7 +462,8 @@ def _zh_indexed(text: str, regions: RegionTable, bounds: set[int]) -> list[Place
         is_short = alias in {region.short, _to_traditional(region.short)} and alias != region.name
         if is_short and (start not in bounds or end not in bounds):
             continue
-        out.append(PlaceMention(names[0], alias, start, end, region.kind))
+        out.append(PlaceMention(names[0], alias, start, end, region.kind,
+                                parent=regions.parent_written_in(names[0], alias)))
     return out
 
 
@@ -601,7 +624,9 @@ def _indexed_mention(span: _Span, regions: RegionTable) -> tuple[PlaceMention, i
         return None
     region = regions.get(name)
     kind = region.kind if region else "region"
-    return PlaceMention(name, span.written, span.start, span.end, kind, span.english), span.end_i
+    parent = regions.parent_written_in(name, span.key)
+    return PlaceMention(name, span.written, span.start, span.end, kind, span.english,
+                        parent), span.end_i
 
 
 def _gazetteer_mention(span: _Span) -> tuple[PlaceMention, int] | None:
@@ -941,11 +966,12 @@ def _set_places(q: Query, mentions: list[PlaceMention], regions: RegionTable) ->
     """region / parent_region / place_mentions / unknown_places from the mentions."""
     named = [m for m in mentions if m.kind == "region"]
     q.regions = list(dict.fromkeys(m.name for m in named))
-    parents = [m.name for m in mentions if m.kind == "parent"]
+    parents = [m.name for m in mentions if m.kind == "parent"] + [m.parent for m in named if m.parent]
     if q.regions:
         q.region = _pick_region(q.regions, parents, regions)
         info = regions.get(q.region)
-        q.parent_region = info.parent if info else ""
+        named_parent = [p for p in parents if info and p in info.parents]
+        q.parent_region = named_parent[0] if named_parent else (info.parent if info else "")
     elif parents:
         q.parent_region = parents[0]
     q.place_mentions = list(dict.fromkeys(m.name for m in mentions))
@@ -958,7 +984,7 @@ def _pick_region(names: list[str], parents: list[str], regions: RegionTable) -> 
     """The region the question is about: one whose parent is also named, else the first."""
     for name in names:
         info = regions.get(name)
-        if info and info.parent and info.parent in parents:
+        if info and set(info.parents) & set(parents):
             return name
     return names[0]
 
@@ -973,7 +999,7 @@ def _is_context_of(mention: PlaceMention, named: list[str], regions: RegionTable
     spellings.discard("")
     for name in named:
         info = regions.get(name)
-        if info and info.parent and (info.parent in spellings or short_name(info.parent) in spellings):
+        if info and any(p in spellings or short_name(p) in spellings for p in info.parents):
             return True
         own = gaz.place(name)
         if own and any(s in own.definition for s in spellings):

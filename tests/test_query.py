@@ -341,3 +341,14 @@ def test_support_verbs_are_not_topics(table):
     assert q.terms == ["行政处罚"] and q.english_terms == ["administrative", "penalty"]
     q = parse_question("How many fines were issued by Jinhua?", table)
     assert q.terms == ["罚款"]
+
+
+def test_same_district_name_under_two_parents():
+    t = RegionTable.from_regions([("鼓楼区", "南京市"), ("鼓楼区", "福州市"), ("金华市", "")])
+    assert t.regions["鼓楼区"].parents == ["南京市", "福州市"]
+    q = parse_question("福州市鼓楼区2021年罚款多少", t)
+    assert q.region == "鼓楼区" and q.parent_region == "福州市" and q.unknown_places == []
+    q = parse_question("How many fines did Gulou district in Nanjing issue?", t)
+    assert q.region == "鼓楼区" and q.parent_region == "南京市"
+    assert parse_question("Nanjing Gulou fines", t).parent_region == "南京市"
+    assert parse_question("鼓楼区罚款多少", t).parent_region == ""  # which 鼓楼区: not said
