@@ -72,21 +72,9 @@ def _top(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 def _dense(reader: IndexReader, vector: np.ndarray, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """FAISS search; with a filter, only allowed chunks are considered."""
-    import faiss
-
-    q = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
-    k = min(CANDIDATES, reader.size)
-    params = None
-    if allowed is not None:
-        ids = np.flatnonzero(allowed).astype(np.int64)
-        if len(ids) == 0:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        k = min(k, len(ids))
-        params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(ids))
-    scores, ids = reader.faiss.search(q, k, params=params)
-    keep = ids[0] >= 0
-    return ids[0][keep], scores[0][keep]
+    """FAISS search with the parameters of the index kind (see faiss_index.py);
+    with a filter, only allowed chunks are considered."""
+    return reader.dense.search(vector, CANDIDATES, allowed)
 
 
 def _hits(reader: IndexReader, ids: list[int], fused: dict[int, float],

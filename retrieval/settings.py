@@ -30,6 +30,7 @@ class Settings:
     model: str = ""
     batch_size: int = 32  # GOVQA_BATCH_SIZE
     chunk_chars: int = 350  # GOVQA_CHUNK_CHARS
+    faiss_index: str = "auto"  # GOVQA_FAISS_INDEX: auto (exact while small), flat, ivf, hnsw
     top_k: int = 5  # GOVQA_TOP_K: passages returned with an answer
     max_file_bytes: int = 10_000_000  # GOVQA_MAX_FILE_BYTES
     max_question_chars: int = 500  # GOVQA_MAX_QUESTION_CHARS

@@ -8,7 +8,8 @@ replaced atomically, so a reader never sees a half-written index)::
       CURRENT                   -> "gen-20261123-011500-4242"
       gen-20261123-011500-4242/
         manifest.json           model, dimension, counts, build time, format
-        vectors.faiss           one vector per chunk, FAISS id = chunk_id
+        vectors.faiss           one vector per chunk, FAISS id = chunk_id (kind: faiss_index.py)
+        vectors.npy             float32 vectors, only beside an approximate index
         meta.sqlite             documents, chunks (with sentences), ...
         bm25/                   bm25s index over jieba tokens, row = chunk_id
       .lock                     held by the one writer
@@ -32,6 +33,7 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
+from . import faiss_index
 from .keyword import KeywordIndex
 from .records import Chunk, Document, Metadata, metadata_from_dict, metadata_to_dict
 
@@ -143,17 +145,18 @@ def write_generation(
     vectors: np.ndarray,
     model: str,
     extra: dict[str, Any] | None = None,
+    index_kind: str | None = None,
 ) -> None:
-    """Write every file of a generation into ``gen`` (not yet live)."""
-    import faiss
+    """Write every file of a generation into ``gen`` (not yet live).
+
+    ``index_kind`` is the FAISS index setting (auto, flat, ivf, hnsw);
+    None = ``GOVQA_FAISS_INDEX`` or auto."""
+    from .settings import Settings
 
     assert len(chunks) == len(tokens) == vectors.shape[0]
     dim = int(vectors.shape[1])
     _write_sqlite(gen / "meta.sqlite", docs, chunks, tokens)
-    index = faiss.IndexFlatIP(dim)
-    if len(chunks):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(index, str(gen / "vectors.faiss"))
+    dense = faiss_index.write(gen, vectors, index_kind or Settings.from_env().faiss_index)
     KeywordIndex.build(tokens).save(gen / "bm25")
     manifest = {
         "format_version": FORMAT_VERSION,
@@ -161,7 +164,7 @@ def write_generation(
         "dimension": dim,
         "documents": len(docs),
         "chunks": len(chunks),
-        "faiss_index": "IndexFlatIP",
+        **dense,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **(extra or {}),
     }
@@ -255,11 +258,10 @@ class IndexReader:
     """A read-only view of one generation, safe to share between threads."""
 
     def __init__(self, gen: Path):
-        import faiss
-
         self.path = gen
         self.manifest: dict[str, Any] = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
-        self.faiss = faiss.read_index(str(gen / "vectors.faiss"))
+        self.dense = faiss_index.DenseIndex.open(gen, self.manifest)
+        self.faiss = self.dense.index
         self.size = int(self.manifest["chunks"])
         self.keyword = KeywordIndex.load(gen / "bm25", self.size)
         self._con = sqlite3.connect(f"file:{gen / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False)
@@ -322,12 +324,8 @@ class IndexReader:
         return rows[0][0] if rows else ""
 
     def vectors(self, chunk_ids: Sequence[int]) -> np.ndarray:
-        """Stored vectors of the given chunks (exact for flat indexes)."""
-        dim = int(self.manifest["dimension"])
-        out = np.zeros((len(chunk_ids), dim), dtype=np.float32)
-        for row, cid in enumerate(chunk_ids):
-            out[row] = self.faiss.reconstruct(int(cid))
-        return out
+        """Stored vectors of the given chunks (exact for every index kind)."""
+        return self.dense.vectors(chunk_ids)
 
     def close(self) -> None:
         with self._lock:
