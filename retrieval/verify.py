@@ -10,11 +10,33 @@ from .store import FORMAT_VERSION, current_generation
 
 def verify(root: Path) -> list[str]:
     """Every disagreement found, as one line each; empty when all agree."""
-    import faiss
-
     gen = current_generation(root)
     if gen is None:
         return [f"no index in {root} (CURRENT missing or pointing nowhere)"]
+    try:
+        return _check(gen)
+    except Exception as exc:  # a damaged or missing file: say which, as one line, never a traceback
+        return [f"cannot read {gen.name}/{_damaged_file(gen, exc)}: {' '.join(str(exc).split())}"]
+
+
+def _damaged_file(gen: Path, exc: Exception) -> str:
+    """Which file of the generation an exception came from."""
+    if getattr(exc, "filename", None):
+        return Path(exc.filename).name
+    if isinstance(exc, sqlite3.Error):
+        return "meta.sqlite"
+    if "faiss" in str(exc):
+        return "vectors.faiss"
+    try:
+        json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    except ValueError:
+        return "manifest.json"
+    return "bm25/"
+
+
+def _check(gen: Path) -> list[str]:
+    import faiss
+
     problems: list[str] = []
     manifest = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
     if manifest.get("format_version") != FORMAT_VERSION:
