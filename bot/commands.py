@@ -105,6 +105,8 @@ def _require_index(settings: Settings) -> None:
         read_manifest(settings.index)
     except IndexMissingError as exc:
         raise UserError(str(exc)) from None
+    except ValueError:  # a damaged manifest.json is for verify to report, not a missing index
+        pass
 
 
 def _reader(settings: Settings):
