@@ -260,6 +260,25 @@ def test_verify_passes_and_fails_on_a_corrupted_copy(fake_embedder, capsys, tmp_
     assert govqa(capsys, "index", "verify", "--index", index)[0] == 0  # the original is untouched
 
 
+@pytest.mark.parametrize("damage, file", [
+    (lambda gen: (gen / "vectors.faiss").unlink(), "vectors.faiss"),
+    (lambda gen: (gen / "vectors.faiss").write_bytes(b"junk"), "vectors.faiss"),
+    (lambda gen: (gen / "meta.sqlite").write_bytes(b"junk" * 100), "meta.sqlite"),
+    (lambda gen: (gen / "manifest.json").write_text("{", encoding="utf-8"), "manifest.json"),
+    (lambda gen: shutil.rmtree(gen / "bm25"), "BM25"),
+])
+def test_verify_reports_damaged_files_in_one_line(fake_embedder, capsys, tmp_path, docs, index,
+                                                  damage, file) -> None:
+    built(capsys, index, docs / "report.pdf")
+    copy = tmp_path / "copy"
+    shutil.copytree(index, copy)
+    damage(current_generation(copy))
+    code, out, err = govqa(capsys, "index", "verify", "--index", copy)
+    assert code == 1 and err == ""
+    problem, last = out.strip().split("\n")
+    assert problem.startswith("problem: ") and file in problem and last == "verify: 1 problem(s)"
+
+
 # ---------------------------------------------------------------- one writer, missing index
 
 
