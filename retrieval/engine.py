@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 
 from . import answer as extraction
+from . import compare
+from . import facts as fact_table
 from .english import english_line
 from .keyword import add_words, tokenize
 from .query import Query, QuestionError, RegionTable, domain_words, parse_question
@@ -117,6 +119,11 @@ class Engine:
         return result
 
     def _answer(self, query: Query, snap: "Snapshot") -> Answer:
+        # Figures across reports come from the facts table. Before the refusal check:
+        # "Weihai 2021 vs Mingxi 2024" names a year one of the places has no report for.
+        comparison = compare.answer(query, fact_table.for_reader(snap.reader), snap.reader)
+        if comparison is not None:
+            return comparison
         refusal = out_of_scope(query, snap)
         if refusal:
             return Answer(question=query.raw, answered=False, message=refusal)
@@ -146,6 +153,37 @@ class Engine:
         tokens += [str(y) for y in query.years]
         mask = doc_mask_for(reader, query.region, query.years)
         return rank(reader, SearchRequest(vector, tokens, mask, k=PASSAGES))
+
+    # ------------------------------------------------------------ facts across reports
+
+    @property
+    def facts_store(self) -> fact_table.FactStore:
+        """The facts table of the live index generation."""
+        return fact_table.for_reader(self.reader)
+
+    def facts(self, measure: str | None = None, region: str | None = None,
+              year: int | None = None) -> list[fact_table.Fact]:
+        """Reported figures, filtered: ``engine.facts("fines", "Jinhua", 2020)``.
+
+        ``measure``: a measure name (罚款金额), its English name (fines) or words
+        naming it (罚款); ``region``: any spelling of an indexed place. An unknown
+        measure matches nothing.
+        """
+        snap = self._snapshot
+        name = fact_table.resolve_measure(measure) if measure else None
+        if measure and name is None:
+            return []
+        place = (snap.regions.canonical(region) or region) if region else None
+        return fact_table.for_reader(snap.reader).facts(measure=name, region=place, year=year)
+
+    def chart_for(self, answer: Answer) -> bytes | None:
+        """PNG bar chart for a comparison answer (ranked list, table, two-sided);
+        None for any other answer."""
+        if not answer.answered or not answer.question:
+            return None
+        snap = self._snapshot
+        query = parse_question(answer.question, snap.regions, vocabulary=snap.reader.keyword.knows)
+        return compare.chart_png(query, fact_table.for_reader(snap.reader))
 
 
 # ---------------------------------------------------------------- the index, derived

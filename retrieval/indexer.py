@@ -18,6 +18,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .chunking import chunk_document
+from .facts import write_facts
 from .ingest import IngestError, load_documents
 from .keyword import add_words, tokenize
 from .query import domain_words
@@ -187,6 +188,7 @@ def _write(root: Path, docs: list[Document], settings: Settings, report: ChangeR
     vectors = _vectors(root, chunks, model, settings, report, progress)
     gen = new_generation_dir(root)
     write_generation(gen, docs, chunks, tokens, vectors, model)
+    write_facts(gen, docs, chunks)  # facts.sqlite beside meta.sqlite: figures across reports
     report.index = publish(root, gen).parent
     report.documents, report.chunks = len(docs), len(chunks)
 
