@@ -27,6 +27,7 @@ EXAMPLES = """examples:
   govqa ask --json "金华市2020年罚款多少"
   govqa chat
   govqa eval ../shared/eval/dev_qa.jsonl --out results.jsonl
+  govqa bench --sizes 10k,100k,1M
 
 environment: GOVQA_INDEX (index folder), GOVQA_MODEL (embedding model),
 GOVQA_LOG_LEVEL, TELEGRAM_BOT_TOKEN; command-line flags win over them."""
@@ -73,6 +74,23 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Run every question of a QA .jsonl file and print the scores.")
     ev.add_argument("qa_file", type=Path)
     ev.add_argument("--out", type=Path, help="write one JSON answer per line here")
+
+    fa = sub.add_parser("facts", parents=[common], help="reported figures from the facts table",
+                        description="Every figure the indexed reports state, with its normalised measure.")
+    fa.add_argument("--measure", help="measure name, English name or words naming it: 罚款金额, fines, 罚款")
+    fa.add_argument("--region", help="place, any spelling: 金华市, Jinhua")
+    fa.add_argument("--year", type=int, help="year the report covers")
+    fa.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format")
+
+    bench = sub.add_parser("bench", parents=[common], help="measure speed, memory and recall against floors",
+                           description="Benchmark: ask latency vs encode+exact search, build vs raw encoding, "
+                                       "cold start, memory, disk and recall at synthetic sizes.")
+    bench.add_argument("--sizes", default="10000,100000",
+                       help="synthetic index sizes in chunks, comma-separated (e.g. 10k,100k,1M; '' = none)")
+    bench.add_argument("--questions", type=int, default=100, help="asks per size (dev questions cycled)")
+    bench.add_argument("--work", type=Path, help="folder for bench indexes (cached; default: $TMPDIR/govqa-bench)")
+    bench.add_argument("--no-build", action="store_true", help="skip the build measurement (reuse the seeds index)")
+    bench.add_argument("--no-cold", action="store_true", help="skip the cold-start measurements")
 
     bot = sub.add_parser("bot", parents=[common], help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     bot.add_argument("--webhook-url", help="use a webhook at this public URL instead of long polling")

@@ -240,6 +240,76 @@ def eval(args: argparse.Namespace, settings: Settings) -> int:  # noqa: A001 - t
     return 0
 
 
+def facts(args: argparse.Namespace, settings: Settings) -> int:
+    """``govqa facts``: figures from the facts table (no model is loaded)."""
+    from retrieval import facts as fact_table
+    from retrieval.figures import measures
+    from retrieval.query import RegionTable
+
+    if args.measure and fact_table.resolve_measure(args.measure) is None:
+        known = ", ".join(m.name for m in measures())
+        raise UserError(f"unknown measure {args.measure!r}; measures: {known}")
+    reader = _reader(settings)
+    regions = RegionTable.from_regions({(d.meta.region, d.meta.parent_region) for d in reader.documents.values()})
+    store = fact_table.for_reader(reader)
+    rows = fact_table.select(store, args.measure, args.region, args.year, regions.canonical)
+    labels = {doc_id: r.label() for doc_id, r in store.reports.items()}
+    if args.format == "json":
+        print(json.dumps([f.to_dict() for f in rows], ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        _facts_csv(rows, labels)
+    else:
+        _facts_table(rows, labels)
+    return 0
+
+
+_FACT_COLUMNS = ("report", "measure", "figure", "base_value", "base_unit", "label", "qualifiers")
+
+
+def _fact_row(f, labels: dict[str, str]) -> list[str]:
+    base = f"{f.base_value:.0f}" if float(f.base_value).is_integer() else f"{f.base_value:g}"
+    return [labels.get(f.doc_id, f.doc_id), f.measure, f.text, base, f.base_unit, f.label,
+            "; ".join(f.qualifiers())]
+
+
+def _facts_csv(rows: list, labels: dict[str, str]) -> None:
+    import csv
+
+    out = csv.writer(sys.stdout)
+    out.writerow([*_FACT_COLUMNS, "section", "sentence"])
+    for f in rows:
+        out.writerow([*_fact_row(f, labels), f.section, f.sentence])
+
+
+def _facts_table(rows: list, labels: dict[str, str]) -> None:
+    """Report, measure, figure as written and in base units, label, qualifiers
+    (sections and sentences: --format csv or json)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(rows)} fact(s)")
+    for col in ("report", "measure", "figure", "base", "label", "qualifiers"):
+        table.add_column(col, overflow="fold")
+    for f in rows:
+        report, measure, figure, base, unit, label, qualifiers = _fact_row(f, labels)
+        base = f"{float(base):,.0f}" if float(base).is_integer() else base
+        table.add_row(report, measure, figure, f"{base} {unit}".strip(), label, qualifiers)
+    Console().print(table)
+
+
+def bench(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the benchmark table and its summary line (see retrieval/bench.py)."""
+    from retrieval.bench import WORK, BenchConfig, main, parse_sizes
+
+    try:
+        sizes = parse_sizes(args.sizes)
+    except ValueError:
+        raise UserError(f"--sizes: expected numbers like 10000,100k,1M, not {args.sizes!r}") from None
+    config = BenchConfig(sizes=sizes, questions=args.questions, work=args.work or WORK,
+                         cold=not args.no_cold, build=not args.no_build)
+    return main(settings, config)
+
+
 def bot(args: argparse.Namespace, settings: Settings) -> int:
     from .telegram_bot import run_bot
 

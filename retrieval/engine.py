@@ -170,11 +170,8 @@ class Engine:
         measure matches nothing.
         """
         snap = self._snapshot
-        name = fact_table.resolve_measure(measure) if measure else None
-        if measure and name is None:
-            return []
-        place = (snap.regions.canonical(region) or region) if region else None
-        return fact_table.for_reader(snap.reader).facts(measure=name, region=place, year=year)
+        return fact_table.select(fact_table.for_reader(snap.reader), measure, region, year,
+                                 snap.regions.canonical)
 
     def chart_for(self, answer: Answer) -> bytes | None:
         """PNG bar chart for a comparison answer (ranked list, table, two-sided);

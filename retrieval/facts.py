@@ -18,7 +18,8 @@ scope: 全市 = the whole region, 本局 = the bureau itself). They are written 
 
 Reading: ``FactStore.open(gen)`` (or ``for_reader(reader)``, which falls back
 to extracting in memory when a generation was built before facts existed);
-``store.facts(measure=..., region=..., year=...)``; ``resolve_measure`` turns
+``store.facts(measure=..., region=..., year=...)``; ``select`` does the same
+for names as people write them ("fines", "Jinhua"); ``resolve_measure`` turns
 "fines", "罚款" or "罚款金额" into the measure name.
 """
 from __future__ import annotations
@@ -30,7 +31,7 @@ import threading
 import weakref
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from .figures import classify_measure, find_figures, measure_english, measures, to_base
 from .records import Chunk, Document, Figure, Metadata
@@ -41,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 FACTS_FILE = "facts.sqlite"
 FACTS_FORMAT = 1
 
-__all__ = ["Fact", "Report", "FactStore", "extract_facts", "write_facts", "for_reader",
+__all__ = ["Fact", "Report", "FactStore", "extract_facts", "write_facts", "for_reader", "select",
            "resolve_measure", "question_measures", "scope_of", "FACTS_FILE"]
 
 
@@ -412,6 +413,19 @@ def _open_for(reader: "IndexReader") -> FactStore:
     except FileNotFoundError:
         reports = [Report(d.doc_id, d.source, d.meta) for d in reader.documents.values()]
         return FactStore.in_memory(reports, ((c.chunk_id, c) for c, _, _ in reader.iter_chunks()))
+
+
+def select(store: FactStore, measure: str | None = None, region: str | None = None,
+           year: int | None = None, canonical: "Callable[[str], str | None] | None" = None) -> list[Fact]:
+    """Facts filtered the way people ask: measure by any name ("fines", 罚款,
+    罚款金额), region by any spelling ``canonical`` knows ("Jinhua" -> 金华市).
+    An unknown measure matches nothing.
+    """
+    name = resolve_measure(measure) if measure else None
+    if measure and name is None:
+        return []
+    place = ((canonical(region) if canonical else None) or region) if region else None
+    return store.facts(measure=name, region=place, year=year)
 
 
 # ================================================================ measures by name
