@@ -1,7 +1,9 @@
 """Scoring the engine on a QA file (``govqa eval``).
 
 Each line of the file: ``id, lang, question, doc, gold_substring,
-answer_numbers, kind`` (kind: numeric, descriptive, unanswerable).
+answer_numbers, kind`` (kind: numeric, descriptive, unanswerable, comparison).
+A comparison item gives ``top_value`` (and optionally ``top_region``): it is
+correct when the answer holds that value as a whole number (after the region).
 
 >>> has_number_token("招录450余名森林消防员", "450")
 True
@@ -74,9 +76,32 @@ def score_one(item: dict[str, Any], answer: Answer) -> Scored:
         ok_length = answer.answered and len(answer.answer) <= MAX_ANSWER_CHARS
         if kind == "numeric":
             correct = ok_length and all(has_number_token(answer.answer, n) for n in item.get("answer_numbers", []))
+        elif kind == "comparison":
+            correct = ok_length and comparison_correct(item, answer.answer)
         else:
             correct = ok_length and bool(gold) and gold in squash(answer.answer)
     return Scored(item, answer, hit_rank, correct)
+
+
+def comparison_correct(item: dict[str, Any], text: str) -> bool:
+    """The ranked answer holds ``top_value`` as a whole number, and ``top_region``
+    (when given) before it.
+
+    >>> item = {"top_value": "1584.66", "top_region": "金华市"}
+    >>> comparison_correct(item, "罚款金额从高到低: 1. 金华市 2020: 1584.66万元; 2. 天津市静海区 2019: 742万元")
+    True
+    >>> comparison_correct(item, "罚款金额从高到低: 1. 天津市静海区 2019: 742万元; 2. 金华市 2020: 1584.6万元")
+    False
+    """
+    value = str(item.get("top_value", ""))
+    if not value or not has_number_token(text, value):
+        return False
+    region = item.get("top_region")
+    if not region:
+        return True
+    flat = squash(text)
+    at_value = re.search(rf"(?<![\d.]){re.escape(value)}(?!\d|\.\d)", flat)
+    return 0 <= flat.find(squash(region)) < at_value.start()
 
 
 @dataclass
@@ -90,11 +115,12 @@ class Report:
         rows = [s for s in self.scored if lang is None or s.item.get("lang") == lang]
         answerable = [s for s in rows if s.answerable]
         unanswerable = [s for s in rows if not s.answerable]
+        passage_scored = [s for s in answerable if s.item.get("kind") != "comparison"]  # no gold passage
         times = [s.answer.elapsed_ms for s in rows]
         return {
             "n": len(rows),
-            "hit@1": self._share(answerable, lambda s: s.hit_rank == 1),
-            "hit@5": self._share(answerable, lambda s: s.hit_rank is not None),
+            "hit@1": self._share(passage_scored, lambda s: s.hit_rank == 1),
+            "hit@5": self._share(passage_scored, lambda s: s.hit_rank is not None),
             "answer": self._share(answerable, lambda s: s.correct),
             "refusal": self._share(unanswerable, lambda s: not s.answer.answered),
             "false_refusal": self._share(answerable, lambda s: not s.answer.answered),
