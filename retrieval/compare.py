@@ -262,7 +262,7 @@ def answer(query: "Query", store: FactStore, reader: "IndexReader | None" = None
 
 def _table_answer(query: "Query", comp: Comparison, reader: "IndexReader | None") -> Answer:
     order = "从低到高" if comp.request.ascending else "从高到低"
-    items = [f"{r.report.label()} {_shown(r.fact)}" for r in comp.present]
+    items = [f"{r.report.label()}: {_shown(r.fact)}" for r in comp.present]  # ": " keeps year and value apart
     lacking = [r.report.label() for r in comp.missing]
     tail = [f"无此数据: {'、'.join(lacking)}"] if lacking else []
     head = f"{comp.measure}{order}: " if comp.present else f"{comp.measure}: "
@@ -290,6 +290,9 @@ def _table_text(comp: Comparison) -> str:
     lines = [f"{comp.measure} ({english}) in {len(comp.rows)} report(s), {order}:"]
     for i, row in enumerate(comp.present, 1):
         lines += _row_lines(i, row)
+    units = list(dict.fromkeys(r.fact.base_unit for r in comp.present))
+    if len(units) > 1:
+        lines.append(f"Note: these figures count in different units ({', '.join(units)}); compare with care.")
     for row in comp.missing:
         lines.append(f"—  {row.report.label()}: no {comp.measure} figure in this report "
                      f"({row.report.meta.title or row.report.source})")
@@ -339,7 +342,7 @@ def _versus_answer(query: "Query", comp: Comparison, store: FactStore,
     present = [r for r in (a, b) if not r.missing]
     if len(present) < 2:
         lacking = "、".join(r.report.label() for r in (a, b) if r.missing)
-        known = "; ".join(f"{r.report.label()} {_shown(r.fact)}" for r in present)
+        known = "; ".join(f"{r.report.label()}: {_shown(r.fact)}" for r in present)
         text = f"无法比较: {lacking} 无{comp.measure}数据" + (f"; {known}" if known else "")
         result = Answer(question=query.raw, answered=bool(present), answer=text[:MAX_ANSWER_CHARS],
                         message=_table_text(comp), figures=[r.fact.figure() for r in present],
