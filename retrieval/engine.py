@@ -141,6 +141,9 @@ class Engine:
         if best is None or best.coverage < extraction.MIN_COVERAGE or not best.matched:
             return Answer(question=query.raw, answered=False, passages=hits,
                           message="Nothing in the indexed reports answers this well enough. " + snap.holdings())
+        if query.wants_number and not best.figures and not _has_count(best.answer):
+            return Answer(question=query.raw, answered=False, passages=hits,
+                          message="The reports mention this but give no figure for it. " + snap.holdings())
         return _found(query, best, hits)
 
     def search(self, query: Query, reader: IndexReader | None = None) -> list[Hit]:
@@ -314,6 +317,12 @@ def concepts_of(query: Query) -> list[extraction.Concept]:
     covered = {w for m in query.matches for w in m.english.split()}
     concepts += [extraction.Concept(w, []) for w in query.english_terms if w not in covered]
     return concepts
+
+
+def _has_count(text: str) -> bool:
+    """True if ``text`` holds a number that is not a year (a figure whose
+    unit the scraped text lost, as in 设置10临时起降点)."""
+    return any(not (len(n) == 4 and n[:2] in ("19", "20")) for n in re.findall(r"(?<![\d.])\d+(?:\.\d+)?", text))
 
 
 def given_numbers(query: Query) -> list[str]:
