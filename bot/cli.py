@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     isub = index.add_subparsers(dest="index_command", metavar="ACTION")
     b = isub.add_parser("build", parents=[common], help="index the documents under --docs (replaces the index)")
     b.add_argument("--docs", action="append", required=True, metavar="PATH",
-                   help="file or folder (.txt .md .html .jsonl); repeat for more")
+                   help="file or folder (.txt .md .html .htm .pdf .docx .jsonl); repeat for more")
     a = isub.add_parser("add", parents=[common], help="add documents; unchanged ones are skipped")
     a.add_argument("paths", nargs="+", metavar="PATH")
     r = isub.add_parser("remove", parents=[common], help="remove documents by id (or id prefix) or source name")

@@ -103,7 +103,7 @@ def add_documents(paths: Sequence[Path], root: Path, settings: Settings,
             _write(root, list(by_id.values()), settings, report, progress)
         else:
             report.documents = len(old)
-            report.index = current_generation(root)
+            report.index = root
     report.seconds = time.perf_counter() - started
     return report
 
@@ -189,7 +189,8 @@ def _write(root: Path, docs: list[Document], settings: Settings, report: ChangeR
     gen = new_generation_dir(root)
     write_generation(gen, docs, chunks, tokens, vectors, model)
     write_facts(gen, docs, chunks)  # facts.sqlite beside meta.sqlite: figures across reports
-    report.index = publish(root, gen).parent
+    publish(root, gen)
+    report.index = root
     report.documents, report.chunks = len(docs), len(chunks)
 
 

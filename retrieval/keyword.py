@@ -25,6 +25,15 @@ _TOKEN_OK = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}|\d")
 
 
 @lru_cache(maxsize=1)
+def _bm25s():
+    """bm25s, imported once; it sets its own logger to DEBUG on import."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
+@lru_cache(maxsize=1)
 def _jieba():
     import jieba
 
@@ -67,9 +76,7 @@ class KeywordIndex:
 
     @classmethod
     def build(cls, token_lists: Sequence[list[str]]) -> "KeywordIndex":
-        import bm25s
-
-        retriever = bm25s.BM25()
+        retriever = _bm25s().BM25()
         # An empty document would break bm25s: give it a placeholder token.
         corpus = [toks if toks else ["\u2400"] for toks in token_lists]
         retriever.index(corpus, show_progress=False)
@@ -80,9 +87,7 @@ class KeywordIndex:
 
     @classmethod
     def load(cls, folder: Path, size: int, mmap: bool = False) -> "KeywordIndex":
-        import bm25s
-
-        retriever = bm25s.BM25.load(str(folder), mmap=mmap, show_progress=False, verbosity=0)
+        retriever = _bm25s().BM25.load(str(folder), mmap=mmap, show_progress=False, verbosity=0)
         return cls(retriever, size)
 
     def knows(self, term: str) -> bool:
