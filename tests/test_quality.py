@@ -1,6 +1,6 @@
 """Answer quality on the seed index, scored exactly like `govqa eval`.
 
-The dev questions are a sample of what staff ask; tests/data/seed_qa.jsonl
+The dev questions are a sample of what staff ask; tests/qa/seed_qa.jsonl
 holds more of our own. Both must stay at the issue's targets.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from retrieval import evaluation
 from .conftest import PROJECT, SHARED
 
 DEV_QA = SHARED / "eval" / "dev_qa.jsonl"
-OWN_QA = PROJECT / "tests" / "data" / "seed_qa.jsonl"
+OWN_QA = PROJECT / "tests" / "qa" / "seed_qa.jsonl"
 
 
 @pytest.fixture(scope="module")
