@@ -114,8 +114,33 @@ def extract(
                     answer = _widen(clauses, ci, concepts)
                     best = Extraction(hit, rank, sentence, answer, [], coverage, score, clause, matched)
     if best is not None:
+        best.answer = _add_neighbour_sentences(best, concepts)
         best.figures = _answer_figures(best, concepts, wants_number)
     return best
+
+
+def _add_neighbour_sentences(best: Extraction, concepts: Sequence[Concept]) -> str:
+    """When the question asks about something the answer's sentence lacks
+    ("how many were found, and how many rectified?") and the next or
+    previous sentence of the passage has it, join that sentence too, within
+    MAX_ANSWER_CHARS."""
+    answer = best.answer
+    if best.sentence.strip() not in answer:  # the sentence itself was cut to fit
+        return answer
+    sentences = best.hit.chunk.sentences or [best.hit.chunk.text]
+    try:
+        i = sentences.index(best.sentence)
+    except ValueError:
+        return answer
+    missing = [c for c in concepts if c.alternatives and c.found_in(answer) < 1]
+    for j in (i + 1, i - 1):
+        if not missing or not 0 <= j < len(sentences):
+            continue
+        extra = sentences[j].strip()
+        if any(c.found_in(extra) >= 1 for c in missing) and len(answer) + len(extra) <= MAX_ANSWER_CHARS:
+            answer = answer + extra if j > i else extra + answer
+            missing = [c for c in missing if c.found_in(answer) < 1]
+    return answer
 
 
 def _clause_score(clause: str, concepts: Sequence[Concept], in_sentence: list[float],
