@@ -120,11 +120,11 @@ def plan(query: "Query") -> Request | None:
         if (_ZH_WHICH if zh else _EN_WHICH).search(text):  # "which of the two ... more?": rank them
             return Request("rank", measure, sides, ascending=not asks_more, lang=query.lang)
         return Request("versus", measure, sides, more=asks_more, lang=query.lang)
-    if (_ZH_COMPARE if zh else _EN_COMPARE).search(text):
-        return Request("table", measure, sides, lang=query.lang)
     if _is_rank(text, zh) and len({s.region for s in sides if s.region}) != 1:
         smallest = (_ZH_SMALLEST if zh else _EN_SMALLEST).search(text)
         return Request("rank", measure, sides, ascending=bool(smallest), lang=query.lang)
+    if (_ZH_COMPARE if zh else _EN_COMPARE).search(text):
+        return Request("table", measure, sides, lang=query.lang)
     return None
 
 
