@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--work", type=Path, help="folder for bench indexes (cached; default: $TMPDIR/govqa-bench)")
     bench.add_argument("--no-build", action="store_true", help="skip the build measurement (reuse the seeds index)")
     bench.add_argument("--no-cold", action="store_true", help="skip the cold-start measurements")
+    bench.add_argument("--no-encoder", action="store_true", help="skip the m3e-small int8 vs fp32 measurement")
 
     bot = sub.add_parser("bot", parents=[common], help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     bot.add_argument("--webhook-url", help="use a webhook at this public URL instead of long polling")
@@ -119,6 +120,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `govqa facts | head`: the reader left, nothing to say
+        sys.stderr.close()
+        return 0
     except commands.UserError as exc:
         print(f"govqa: {exc}", file=sys.stderr)
         return exc.code

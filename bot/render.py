@@ -21,6 +21,9 @@ def render_answer(answer: Answer) -> str:
     lines.append(answer.answer)
     if answer.english:
         lines.append(answer.english)
+    if "\n" in answer.message:  # a comparison: the full table, with sources
+        lines += ["", answer.message]
+        return "\n".join(lines)
     hit = answer.source
     if hit is not None:
         meta = hit.meta

@@ -81,6 +81,8 @@ class EngineLike(Protocol):
 
     def reload(self) -> bool: ...
 
+    def chart_for(self, answer: Answer) -> bytes | None: ...
+
 
 # --------------------------------------------------------------------------
 # 1. Running the bot
@@ -386,6 +388,20 @@ class GovqaBot:
         answer_id = remember_answer(context.chat_data, answer)
         qlang = answer_lang(answer)
         await reply(message, format_answer(answer, qlang), answer_keyboard(answer_id, answer, qlang))
+        await self.send_chart(message, answer)
+
+    async def send_chart(self, message: Message, answer: Answer) -> None:
+        """A comparison (ranked list, table, two-sided) also gets its full
+        table as text and a bar chart as a photo."""
+        chart_for = getattr(self.engine, "chart_for", None)
+        if chart_for is None or not answer.answered:
+            return
+        png = await asyncio.to_thread(chart_for, answer)
+        if png is None:
+            return
+        for part in split_message(answer.message, 3500):
+            await message.reply_text(f"<pre>{esc(part)}</pre>")
+        await message.reply_photo(photo=png, caption=esc(answer.answer)[:1024])
 
     def question_problem(self, question: str, lang: str) -> str | None:
         """A short reply for empty or over-long questions, else None."""

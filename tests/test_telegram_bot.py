@@ -473,6 +473,21 @@ class TestConversations:
         assert "Passages 2-4 of" in more.text and "<b>2.</b>" in more.text
         assert "1584.66" in source.text and "金华市" in source.text
 
+    def test_comparison_gets_a_table_and_a_chart(self, seed_engine):
+        with running_bot(seed_engine) as api:
+            api.send_text(1, "Compare fines across all reports")
+            [photo] = api.wait_for("sendPhoto", chat_id=1, timeout=60)
+            table = api.wait_for("sendMessage", chat_id=1, where=lambda c: "<pre>" in c.text)
+        assert photo.files and next(iter(photo.files.values()))[1][:8] == b"\x89PNG\r\n\x1a\n"
+        assert "1584.66" in photo.params.get("caption", "")
+        assert any("金华市" in c.text for c in table)
+
+    def test_ordinary_answer_sends_no_chart(self, seed_engine):
+        with running_bot(seed_engine) as api:
+            converse(api, 1, JINHUA_EN)
+            time.sleep(1)
+            assert not [c for c in api.calls if c.method == "sendPhoto"]
+
     def test_sticker_and_over_long_message(self, seed_engine):
         with running_bot(seed_engine) as api:
             api.send_sticker(1)
