@@ -306,7 +306,7 @@ def bench(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError:
         raise UserError(f"--sizes: expected numbers like 10000,100k,1M, not {args.sizes!r}") from None
     config = BenchConfig(sizes=sizes, questions=args.questions, work=args.work or WORK,
-                         cold=not args.no_cold, build=not args.no_build)
+                         cold=not args.no_cold, build=not args.no_build, encoder=not args.no_encoder)
     return main(settings, config)
 
 
