@@ -154,7 +154,7 @@ class Engine:
         tokens = tokenize(query.text) if query.lang == "zh" else []
         tokens += [t for term in query.terms for t in tokenize(term)]
         tokens += [str(y) for y in query.years]
-        mask = doc_mask_for(reader, query.region, query.years)
+        mask = doc_mask_for(reader, query.region or query.parent_region, query.years)
         return rank(reader, SearchRequest(vector, tokens, mask, k=PASSAGES))
 
     # ------------------------------------------------------------ facts across reports

@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .figures import describe_figure_en
+from .figures import describe_figure_en, unit_info
 from .records import Figure, Metadata
 
 GLOSSARY = Path(__file__).parent / "data" / "glossary.tsv"
@@ -39,30 +39,74 @@ def region_english(region: str) -> str:
 
 @lru_cache(maxsize=1)
 def _chinese_to_english() -> dict[str, str]:
-    """Reverse of the curated glossary: Chinese term -> first English phrase."""
+    """Reverse of the curated glossary: Chinese term -> English phrase. A
+    term's own line (where it is listed first) wins over lines that merely
+    accept it: 行政处罚 -> "administrative penalty", not "fine"."""
+    rows: list[tuple[str, list[str]]] = []
+    if GLOSSARY.exists():
+        for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#") and "\t" in line:
+                english, chinese = line.split("\t", 1)
+                rows.append((english.strip(), [t.strip() for t in chinese.split("|") if t.strip()]))
     out: dict[str, str] = {}
-    if not GLOSSARY.exists():
-        return out
-    for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#") or "\t" not in line:
-            continue
-        english, chinese = line.split("\t", 1)
-        for term in chinese.split("|"):
-            term = term.strip()
-            if term and term not in out:
-                out[term] = english.strip()
+    for english, terms in rows:  # first pass: primary terms
+        if terms:
+            out.setdefault(terms[0], english)
+    for english, terms in rows:  # second pass: the other terms
+        for term in terms[1:]:
+            out.setdefault(term, english)
     return out
 
 
 def label_english(label: str) -> str | None:
-    """English for a figure label: the longest glossary term inside it."""
+    """English for a figure label: the glossary term that ends latest in it
+    (a Chinese noun phrase ends with its head), the longest on a tie.
+
+    >>> label_english("防汛、危险化学品生产安全事故等各类应急演练") in ("emergency drill", "drill")
+    True
+    """
     table = _chinese_to_english()
     if label in table:
         return table[label]
-    inside = [t for t in table if len(t) >= 2 and t in label]
+    inside = [(label.rfind(t) + len(t), len(t), t) for t in table if len(t) >= 2 and t in label]
     if not inside:
         return None
-    return table[max(inside, key=len)]
+    return table[max(inside)[2]]
+
+
+# First words that make a glossary phrase a verb phrase ("suspend production"):
+# such a phrase cannot stand after a number, so the Chinese label is shown.
+_VERBS = frozenset("""suspend inspect rectify issue conduct carry hold organise organize investigate
+check handle review revoke order impose punish recruit purchase evacuate relocate allocate train
+publicise publicize release launch build set establish complete strengthen improve""".split())
+_UNCOUNTABLE = frozenset("""equipment information publicity training supervision enforcement funding
+investment spending expenditure money income revenue compensation insurance""".split())
+
+
+def plural(phrase: str) -> str:
+    """Plural of an English noun phrase's last word: enterprise -> enterprises."""
+    head, _, last = phrase.rpartition(" ")
+    if not last or last in _UNCOUNTABLE or last.endswith("s"):
+        return phrase
+    if last.endswith("y") and last[-2:-1] not in "aeiou":
+        last = last[:-1] + "ies"
+    elif last.endswith(("x", "ch", "sh")):
+        last += "es"
+    else:
+        last += "s"
+    return f"{head} {last}".strip()
+
+
+def figure_label_english(fig: Figure) -> str | None:
+    """English label for a figure, in the plural for counts above one; None
+    when the glossary only offers a verb phrase."""
+    label = label_english(fig.label)
+    if not label or label.split()[0] in _VERBS:
+        return None
+    info = unit_info(fig.unit)
+    if info is not None and info.kind == "percent":
+        return label
+    return plural(label) if fig.value != 1 else label
 
 
 def english_line(meta: Metadata, figures: list[Figure], answer: str) -> str:
@@ -71,5 +115,5 @@ def english_line(meta: Metadata, figures: list[Figure], answer: str) -> str:
     head = f"{place}, {meta.year}" if meta.year else place
     if not figures:
         return f"{head}: see the Chinese sentence above."
-    parts = [describe_figure_en(f, label_english(f.label)) for f in figures]
+    parts = [describe_figure_en(f, figure_label_english(f)) for f in figures]
     return f"{head}: " + "; ".join(re.sub(r"\s+", " ", p).strip() for p in parts)
