@@ -260,10 +260,12 @@ class IndexReader:
     def __init__(self, gen: Path):
         self.path = gen
         self.manifest: dict[str, Any] = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
-        self.dense = faiss_index.DenseIndex.open(gen, self.manifest)
-        self.faiss = self.dense.index
         self.size = int(self.manifest["chunks"])
-        self.keyword = KeywordIndex.load(gen / "bm25", self.size)
+        # FAISS and BM25 load on first use: `govqa index list` needs neither
+        # (bm25s + scipy alone take ~0.4 s to import).
+        self._dense: faiss_index.DenseIndex | None = None
+        self._keyword: KeywordIndex | None = None
+        self._load_lock = threading.Lock()
         self._con = sqlite3.connect(f"file:{gen / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False)
         self._lock = threading.Lock()
         self.documents: dict[str, StoredDocument] = self._load_documents()
@@ -272,6 +274,26 @@ class IndexReader:
         # chunk position -> document number, for fast filtering by metadata
         self.chunk_doc = np.array([doc_index[r[0]] for r in rows], dtype=np.int32)
         self.doc_ids = list(self.documents)
+
+    @property
+    def dense(self) -> faiss_index.DenseIndex:
+        """The FAISS index with its search parameters (loaded once)."""
+        with self._load_lock:
+            if self._dense is None:
+                self._dense = faiss_index.DenseIndex.open(self.path, self.manifest)
+            return self._dense
+
+    @property
+    def faiss(self) -> Any:
+        return self.dense.index
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        """The BM25 index (loaded once)."""
+        with self._load_lock:
+            if self._keyword is None:
+                self._keyword = KeywordIndex.load(self.path / "bm25", self.size)
+            return self._keyword
 
     @classmethod
     def open(cls, root: Path) -> "IndexReader":
