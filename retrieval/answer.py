@@ -71,8 +71,10 @@ class Extraction:
 
 def weight_concepts(concepts: list[Concept], idf: Callable[[str], float | None],
                     ceiling: float) -> list[Concept]:
-    """Weight each concept by the rarest of its alternatives that the index
-    holds (``idf`` returns None for a term it has never seen).
+    """Weight each concept by the most common of its alternatives that the
+    index holds (``idf`` returns None for a term it has never seen): a
+    concept is only as specific as the plainest word that expresses it
+    ("hit" -> 影响 outweighs nothing, though 袭击 is rare).
 
     A concept none of whose terms occur (or an English word nothing
     translates) still counts against coverage, at half the top weight: it may
@@ -80,7 +82,7 @@ def weight_concepts(concepts: list[Concept], idf: Callable[[str], float | None],
     """
     for c in concepts:
         weights = [w for w in map(idf, c.alternatives) if w is not None]
-        c.weight = max(weights) if weights else UNTRANSLATED_WEIGHT * ceiling
+        c.weight = min(weights) if weights else UNTRANSLATED_WEIGHT * ceiling
     return concepts
 
 
