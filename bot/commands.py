@@ -191,6 +191,9 @@ def chat(args: argparse.Namespace, settings: Settings) -> int:
             continue
         if not question:
             continue
+        if question.startswith("/"):
+            print(f"unknown command {question.split()[0]}: /reset forgets the context, /quit leaves")
+            continue
         try:
             answer = engine.ask(question, context=context)
         except QuestionError as exc:
