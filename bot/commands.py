@@ -217,7 +217,9 @@ def eval(args: argparse.Namespace, settings: Settings) -> int:  # noqa: A001 - t
 
     try:
         items = evaluation.load_questions(args.qa_file)
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        raise UserError(f"cannot read QA file {args.qa_file}: {exc.strerror or exc}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
         raise UserError(str(exc)) from None
     engine = open_engine(settings)
     engine.ask("warm up")  # the first question pays for lazy loading; don't time it

@@ -943,6 +943,8 @@ def parse_question(text: str, regions: RegionTable | None = None,
     if len(text) > MAX_QUESTION_CHARS:
         raise QuestionError(f"The question is too long ({len(text)} characters, at most "
                             f"{MAX_QUESTION_CHARS}).")
+    if not re.search(r"[^\W_]", text):
+        raise QuestionError("The question has no words, only punctuation or control characters.")
     regions = regions or RegionTable()
     clean = replace_cn_numerals(normalize(text)).strip()
     lang = "zh" if _HAN_RE.search(clean) else "en"

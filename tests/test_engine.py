@@ -78,3 +78,11 @@ def test_sources_lists_the_five_reports(seed_engine):
     sources = seed_engine.sources()
     assert {s["region"] for s in sources} == {"金华市", "威海市", "静海区", "明溪县", "十堰市"}
     assert all(s["chunks"] > 0 for s in sources)
+
+
+def test_question_without_words_is_a_clear_error(seed_engine):
+    from retrieval.query import QuestionError
+
+    for bad in ("???", "\x01\x02\x03", "。。。"):
+        with pytest.raises(QuestionError, match="no words"):
+            seed_engine.ask(bad)
