@@ -67,9 +67,11 @@ def rank(reader: IndexReader, req: SearchRequest) -> list[Hit]:
     allowed = None if req.doc_mask is None else req.doc_mask[reader.chunk_doc]
     dense_ids, dense_scores = _dense(reader, req.query_vector, allowed)
     keyword_scores = reader.keyword.scores(req.keyword_tokens)
-    if allowed is not None:
-        keyword_scores = np.where(allowed, keyword_scores, 0.0)
-    keyword_ids = _top(keyword_scores, CANDIDATES)
+    if allowed is None:
+        keyword_ids = _top(keyword_scores, CANDIDATES)
+    else:  # rank only the allowed rows (masking all 1M scores cost ~9 ms per question)
+        rows = np.flatnonzero(allowed)
+        keyword_ids = rows[_top(keyword_scores[rows], CANDIDATES)]
     keyword_ids = keyword_ids[keyword_scores[keyword_ids] > 0]
 
     fused: dict[int, float] = {}
