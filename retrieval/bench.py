@@ -88,9 +88,9 @@ class Row:
     floor: str = ""
     ratio: float | None = None
     recall: str = ""
+    search: str = ""  # ms of one FAISS search: the index's / exact IndexFlatIP
     rss_mb: float | None = None
     disk: float | None = None
-    search: str = ""  # one FAISS search: the index's / exact IndexFlatIP
     open_s: float | None = None
     data: str = ""
     raw: dict[str, Any] = field(default_factory=dict)  # numbers for the summary line
@@ -147,7 +147,9 @@ def summary(rows: Sequence[Row]) -> str:
     enc = next((r for r in rows if r.measure.startswith("encode")), None)
     if enc:
         check(f"encoder {enc.raw['now_rate']:.1f} chunks/s = {enc.ratio:.2f}x fp32", (enc.ratio or 0) > 1.0)
-    verdict = "all done-when targets met" if not misses else f"{misses} target(s) missed"
+    skipped = sum(" not run" in p for p in parts)
+    verdict = f"{misses} target(s) missed" if misses else (
+        "all done-when targets met" if not skipped else f"all measured targets met, {skipped} not run")
     return f"bench: {'; '.join(parts)} -> {verdict}"
 
 
@@ -621,6 +623,8 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 def main(settings: Settings, config: BenchConfig, out: Callable[[str], None] = print) -> int:
     """Run everything, print the table and the summary line."""
     rows = run(settings, config)
+    (config.work / "last-run.json").write_text(json.dumps([asdict(r) for r in rows], indent=1, default=str),
+                                              encoding="utf-8")
     out(render(rows))
     out("")
     out(summary(rows))

@@ -31,11 +31,12 @@ from typing import Any
 import numpy as np
 
 KINDS = ("auto", "flat", "ivf", "hnsw")
-# Exact search up to here. Measured on our 2-core servers: a flat scan reads
-# 1.5 KB per chunk per question (384-d float32), memory-bound at ~0.3-0.8 ms
-# per 1,000 chunks (5-16 ms at 20k, 60-140 ms at 100k, loaded machine), while
-# IVF-SQ8 stays under ~1 ms up to 100k. Below 20k the scan is a small part of
-# a question (encoding it costs 20-60 ms) and exact costs nothing to train.
+# Exact search up to here. Measured with `govqa bench` on our 2-core servers:
+# a flat scan reads 1.5 KB per chunk per question (384-d float32) and is
+# memory-bound: ~0.15 ms per 1,000 chunks on a quiet machine (1.1 ms at 10k,
+# 15 ms at 100k, 156 ms at 1M) and up to ~0.8 ms when neighbours are busy,
+# while IVF-SQ8 takes 1.6 ms at 100k and 3.4 ms at 1M. Below 20k the scan is a
+# small part of a question (encoding it costs 20-60 ms) and needs no training.
 FLAT_MAX_CHUNKS = 20_000
 MIN_TRAIN_PER_LIST = 40  # FAISS warns below 39 training points per cluster
 IVF_NPROBE = 32  # clusters scanned per question: recall@10 >= 0.98 in the bench
