@@ -187,7 +187,7 @@ def _write(root: Path, docs: list[Document], settings: Settings, report: ChangeR
     tokens = [tokenize(c.section + " " + c.text) for c in chunks]
     vectors = _vectors(root, chunks, model, settings, report, progress)
     gen = new_generation_dir(root)
-    write_generation(gen, docs, chunks, tokens, vectors, model)
+    write_generation(gen, docs, chunks, tokens, vectors, model, index_kind=settings.faiss_index)
     write_facts(gen, docs, chunks)  # facts.sqlite beside meta.sqlite: figures across reports
     publish(root, gen)
     report.index = root

@@ -66,6 +66,13 @@ def _check(gen: Path) -> list[str]:
         problems.append(f"FAISS holds {index.ntotal} vectors, SQLite {n_chunks} chunks")
     if index.d != manifest.get("dimension"):
         problems.append(f"FAISS dimension {index.d}, manifest says {manifest.get('dimension')}")
+    stored = gen / "vectors.npy"  # exact copies kept beside an approximate index
+    if stored.exists():
+        import numpy as np
+
+        rows = np.load(stored, mmap_mode="r").shape
+        if rows[0] != n_chunks or rows[1] != index.d:
+            problems.append(f"vectors.npy holds {rows[0]}x{rows[1]} vectors, expected {n_chunks}x{index.d}")
     bm25_params = gen / "bm25" / "params.index.json"
     if not bm25_params.exists():
         problems.append("BM25 index missing")
