@@ -45,12 +45,12 @@ class Concept:
 
     def found_in(self, text: str) -> float:
         """1.0 if an alternative is in ``text``; partial credit for a long
-        word whose two-character parts are there; else 0."""
+        compound (6+ characters) whose two-character parts are there; else 0."""
         best = 0.0
         for alt in self.alternatives:
             if alt in text:
                 return 1.0
-            if len(alt) >= 4:
+            if len(alt) >= 6:  # a long compound: credit for its two-character parts
                 parts = [alt[i : i + 2] for i in range(0, len(alt) - 1, 2)]
                 best = max(best, 0.6 * sum(p in text for p in parts) / len(parts))
         return best
@@ -106,7 +106,10 @@ def extract(
         coverage = sum(c.weight * m for c, m in zip(concepts, in_passage)) / total
         prior = 0.6 / (1 + rank)  # a gentle preference for the ranker's order
         for sentence in hit.chunk.sentences or [hit.chunk.text]:
-            in_sentence = [c.found_in(sentence) for c in concepts]
+            if is_signature(sentence, hit.meta.issuer):
+                continue
+            # The section heading is the topic of each of its sentences.
+            in_sentence = [c.found_in(f"{hit.chunk.section} {sentence}") for c in concepts]
             clauses = split_clauses(sentence)
             for ci, clause in enumerate(clauses):
                 score, matched = _clause_score(clause, concepts, in_sentence, in_passage, total)
@@ -117,8 +120,30 @@ def extract(
                     best = Extraction(hit, rank, sentence, answer, [], coverage, score, clause, matched)
     if best is not None:
         best.answer = _add_neighbour_sentences(best, concepts)
+        if not wants_number:
+            best.answer = _continue_short(best)
         best.figures = _answer_figures(best, concepts, wants_number)
     return best
+
+
+SHORT_ANSWER_CHARS = 60
+
+
+def _continue_short(best: Extraction) -> str:
+    """A what-question answered by a short item ("一是深化安全生产专项整治;")
+    reads on with the sentences that follow it in the passage, within
+    MAX_ANSWER_CHARS."""
+    answer = best.answer
+    sentences = best.hit.chunk.sentences or [best.hit.chunk.text]
+    if len(answer) >= SHORT_ANSWER_CHARS or best.sentence not in sentences:
+        return answer
+    for extra in sentences[sentences.index(best.sentence) + 1:]:
+        extra = extra.strip()
+        if len(answer) >= SHORT_ANSWER_CHARS or len(answer) + len(extra) > MAX_ANSWER_CHARS:
+            break
+        if extra not in answer:
+            answer += extra
+    return answer
 
 
 def _add_neighbour_sentences(best: Extraction, concepts: Sequence[Concept]) -> str:
@@ -145,12 +170,27 @@ def _add_neighbour_sentences(best: Extraction, concepts: Sequence[Concept]) -> s
     return answer
 
 
+_DATE_LINE = re.compile(r"^[\d年月日\s.-]*$")  # also matches an empty rest
+
+
+def is_signature(sentence: str, issuer: str) -> bool:
+    """A signature block line: the issuing body's name and/or a date, nothing else.
+
+    >>> is_signature("苏州市吴中区应急管理局 2023年1月10日", "苏州市吴中区应急管理局")
+    True
+    >>> is_signature("一是深化安全生产专项整治;", "苏州市吴中区应急管理局")
+    False
+    """
+    rest = sentence.replace(issuer, "") if issuer else sentence
+    return all(_DATE_LINE.match(line.strip()) for line in rest.splitlines())
+
+
 def _clause_score(clause: str, concepts: Sequence[Concept], in_sentence: list[float],
                   in_passage: list[float], total: float) -> tuple[float, list[str]]:
     score, matched = 0.0, []
     for c, ms, mp in zip(concepts, in_sentence, in_passage):
         mc = c.found_in(clause)
-        if mc:
+        if mc or ms >= 1:  # in the clause, or in its sentence or section heading
             matched.append(c.name)
         score += c.weight * (1.0 * mc + 0.35 * ms + 0.15 * mp)
     return 3.0 * score / total, matched

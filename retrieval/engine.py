@@ -124,7 +124,7 @@ class Engine:
         comparison = compare.answer(query, fact_table.for_reader(snap.reader), snap.reader)
         if comparison is not None:
             return comparison
-        refusal = out_of_scope(query, snap)
+        refusal = out_of_scope(query, snap, about_figures=compare.plan(query) is not None)
         if refusal:
             return Answer(question=query.raw, answered=False, message=refusal)
         hits = self.search(query, snap.reader)
@@ -269,22 +269,24 @@ def _document_frequencies(reader: IndexReader) -> dict[str, int]:
 # ---------------------------------------------------------------- the question, derived
 
 
-def out_of_scope(query: Query, snap: Snapshot) -> str:
+def out_of_scope(query: Query, snap: Snapshot, about_figures: bool = False) -> str:
     """A refusal message when the question names a place or year that no
-    indexed report covers; empty when it is in scope."""
+    indexed report covers; empty when it is in scope. ``about_figures``:
+    the question compares reported figures (even without "how many")."""
     if query.unknown_places and not query.region:
         return f"No report for {'、'.join(query.unknown_places)} is indexed. {snap.holdings()}"
+    # Figures belong to the year a report covers; a year a report only
+    # mentions (its plans for next year) answers what-questions alone.
+    figures = (query.wants_number or about_figures) and not query.wants_plan
+    by_region = snap.covered_years if figures else snap.years_by_region
     if query.region and query.years:
-        # Figures belong to the year a report covers; a year a report only
-        # mentions (its plans for next year) answers what-questions alone.
-        by_region = snap.covered_years if query.wants_number and not query.wants_plan else snap.years_by_region
         covered = by_region.get(query.region, set())
         missing = [y for y in query.years if y not in covered]
         if missing:
             return (f"No {'/'.join(map(str, missing))} report for {query.region} is indexed; "
                     f"indexed for {query.region}: {snap.report_years(query.region)}.")
     if query.years and not query.region:
-        covered = set().union(*snap.years_by_region.values()) if snap.years_by_region else set()
+        covered = set().union(*by_region.values()) if by_region else set()
         if not any(y in covered for y in query.years):
             return f"No indexed report covers {'/'.join(map(str, query.years))}. {snap.holdings()}"
     return ""
@@ -300,6 +302,7 @@ def _soft_context_year(query: Query, snap: Snapshot) -> Query:
     return query
 
 
+PLAN_TERMS = ("工作打算", "工作思路", "工作计划", "工作安排", "下一步", "计划", "打算", "规划")
 _QUESTION_WORD = re.compile(r"^(多少|几|哪|什么|怎么|如何)")
 
 
@@ -312,10 +315,13 @@ def concepts_of(query: Query) -> list[extraction.Concept]:
     "the capital of France" cannot be half-answered from an unrelated passage.
     """
     if query.lang == "zh" or not query.matches:
-        return [extraction.Concept(t, [t]) for t in dict.fromkeys(query.terms) if not _QUESTION_WORD.match(t)]
-    concepts = [extraction.Concept(m.english, list(m.chinese)) for m in query.matches if m.chinese]
-    covered = {w for m in query.matches for w in m.english.split()}
-    concepts += [extraction.Concept(w, []) for w in query.english_terms if w not in covered]
+        concepts = [extraction.Concept(t, [t]) for t in dict.fromkeys(query.terms) if not _QUESTION_WORD.match(t)]
+    else:
+        concepts = [extraction.Concept(m.english, list(m.chinese)) for m in query.matches if m.chinese]
+        covered = {w for m in query.matches for w in m.english.split()}
+        concepts += [extraction.Concept(w, []) for w in query.english_terms if w not in covered]
+    if not concepts and query.wants_plan:  # "What does Wuzhong plan for 2023?": the plan is the topic
+        concepts = [extraction.Concept("plan", list(PLAN_TERMS))]
     return concepts
 
 

@@ -68,7 +68,8 @@ def label_english(label: str) -> str | None:
     table = _chinese_to_english()
     if label in table:
         return table[label]
-    inside = [(label.rfind(t) + len(t), len(t), t) for t in table if len(t) >= 2 and t in label]
+    inside = [(label.rfind(t) + len(t), len(t), t) for t in table
+              if len(t) >= 2 and t in label and t not in _GENERIC_HEADS]
     if not inside:
         return None
     return table[max(inside)[2]]
@@ -80,7 +81,10 @@ _VERBS = frozenset("""suspend inspect rectify issue conduct carry hold organise 
 check handle review revoke order impose punish recruit purchase evacuate relocate allocate train
 publicise publicize release launch build set establish complete strengthen improve""".split())
 _UNCOUNTABLE = frozenset("""equipment information publicity training supervision enforcement funding
-investment spending expenditure money income revenue compensation insurance""".split())
+investment spending expenditure money income revenue compensation insurance people personnel staff
+police""".split())
+# Generic heads (the amount of, the number of): the term before them names the thing.
+_GENERIC_HEADS = frozenset({"金额", "数量", "总数", "总额", "总量", "数", "人数", "次数", "数额"})
 
 
 def plural(phrase: str) -> str:
