@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from .figures import describe_figure_en, unit_info
+from .glossary import GLOSSARY_PATH, read_glossary_file
 from .records import Figure, Metadata
 
-GLOSSARY = Path(__file__).parent / "data" / "glossary.tsv"
 _SUFFIXES = {"省": "province", "市": "", "区": "district", "县": "county", "州": "prefecture", "旗": "banner"}
 
 
@@ -42,12 +41,7 @@ def _chinese_to_english() -> dict[str, str]:
     """Reverse of the curated glossary: Chinese term -> English phrase. A
     term's own line (where it is listed first) wins over lines that merely
     accept it: 行政处罚 -> "administrative penalty", not "fine"."""
-    rows: list[tuple[str, list[str]]] = []
-    if GLOSSARY.exists():
-        for line in GLOSSARY.read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#") and "\t" in line:
-                english, chinese = line.split("\t", 1)
-                rows.append((english.strip(), [t.strip() for t in chinese.split("|") if t.strip()]))
+    rows = read_glossary_file(GLOSSARY_PATH)
     out: dict[str, str] = {}
     for english, terms in rows:  # first pass: primary terms
         if terms:

@@ -148,7 +148,7 @@ def _default_known(word: str) -> bool:
 def _glossary_words() -> frozenset[str]:
     """Every word of every English phrase in the curated glossary (unlemmatised)."""
     words: set[str] = set()
-    for english, _ in _read_glossary_file(GLOSSARY_PATH):
+    for english, _ in read_glossary_file(GLOSSARY_PATH):
         words.update(english_words(english))
     return frozenset(words)
 
@@ -376,7 +376,7 @@ class TermMatch:
     start: int = 0  # token position in the question, for ordering
 
 
-def _read_glossary_file(path: Path) -> list[tuple[str, list[str]]]:
+def read_glossary_file(path: Path) -> list[tuple[str, list[str]]]:
     """Rows of a glossary file: (english phrase, [chinese terms]); # starts a comment."""
     rows = []
     for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -417,7 +417,7 @@ class Glossary:
     @lru_cache(maxsize=4)
     def load(cls, path: Path = GLOSSARY_PATH) -> "Glossary":
         """The curated glossary file, parsed once (cached)."""
-        return cls.from_rows(_read_glossary_file(Path(path)))
+        return cls.from_rows(read_glossary_file(Path(path)))
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, list[str]]], use_cedict: bool = True) -> "Glossary":

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from retrieval.glossary import (GLOSSARY_PATH, Cedict, Glossary, TermMatch, _read_glossary_file,
+from retrieval.glossary import (GLOSSARY_PATH, Cedict, Glossary, TermMatch, read_glossary_file,
                                 build_reverse_index, english_words, lemmatize)
 
 TERM_CHARS = re.compile(r"^[\u4e00-\u9fff0-9A-Za-z%Ⅰ-Ⅻ]+$")
@@ -16,7 +16,7 @@ TERM_CHARS = re.compile(r"^[\u4e00-\u9fff0-9A-Za-z%Ⅰ-Ⅻ]+$")
 
 
 def test_glossary_file_parses_into_hundreds_of_entries():
-    rows = _read_glossary_file(GLOSSARY_PATH)
+    rows = read_glossary_file(GLOSSARY_PATH)
     assert len(rows) >= 500
     for english, terms in rows:
         assert english == english.strip() and english.lower() == english, english
