@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from . import answer as extraction
 from . import compare
@@ -210,7 +209,7 @@ class Snapshot:
             for region in {m.region, m.parent_region} - {""}:
                 covered.setdefault(region, set()).update([m.year] if m.year else [])
         return cls(reader, RegionTable.from_regions(regions), _years_by_region(reader), covered,
-                   _document_frequencies(reader))
+                   reader.keyword.document_frequencies())
 
     @property
     def idf_ceiling(self) -> float:
@@ -256,14 +255,6 @@ def _years_by_region(reader: IndexReader) -> dict[str, set[int]]:
         for region in {d.meta.region, d.meta.parent_region} - {""}:
             out.setdefault(region, set()).update(years)
     return out
-
-
-def _document_frequencies(reader: IndexReader) -> dict[str, int]:
-    """Number of chunks each BM25 token occurs in."""
-    keyword = reader.keyword
-    indptr = np.asarray(keyword._retriever.scores["indptr"])
-    counts = np.diff(indptr)
-    return {tok: int(counts[i]) for tok, i in keyword._vocab.items() if i < len(counts)}
 
 
 # ---------------------------------------------------------------- the question, derived

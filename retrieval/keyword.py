@@ -94,6 +94,11 @@ class KeywordIndex:
         """True if ``term`` occurs in the indexed text (as a token)."""
         return term.lower() in self._vocab
 
+    def document_frequencies(self) -> dict[str, int]:
+        """Number of chunks each token occurs in (columns of bm25s's sparse matrix)."""
+        counts = np.diff(np.asarray(self._retriever.scores["indptr"]))
+        return {tok: int(counts[i]) for tok, i in self._vocab.items() if i < len(counts)}
+
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk for the query tokens (unknown tokens ignored)."""
         known = [t for t in dict.fromkeys(query_tokens) if t in self._vocab]
