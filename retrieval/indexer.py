@@ -203,13 +203,12 @@ def _vectors(root: Path, chunks: list[Chunk], model: str, settings: Settings,
     embedder = load_embedder(model, settings.batch_size)
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     todo = list(range(len(chunks)))
-    reused = _reuse(root, chunks, model, embedder.dim)
-    if reused:
-        rows, old = zip(*reused.items())
-        vectors[list(rows)] = old_vectors = reused_vectors(root, list(old))
-        assert old_vectors.shape[1] == embedder.dim
+    rows, old_vectors = _reuse(root, chunks, model, embedder.dim)
+    if rows:
+        vectors[rows] = old_vectors
+        reused = set(rows)
         todo = [i for i in todo if i not in reused]
-    report.reused, report.embedded = len(reused), len(todo)
+    report.reused, report.embedded = len(rows), len(todo)
     done = 0
 
     def tick(n: int) -> None:
@@ -230,23 +229,20 @@ def _embed_text(chunk: Chunk) -> str:
     return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
 
 
-def _reuse(root: Path, chunks: list[Chunk], model: str, dim: int) -> dict[int, int]:
-    """Map new chunk position -> old chunk id for chunks whose embedded text is unchanged."""
+def _reuse(root: Path, chunks: list[Chunk], model: str, dim: int) -> tuple[list[int], np.ndarray]:
+    """Vectors of the live index for chunks whose embedded text is unchanged:
+    (new chunk positions, their vectors), read through one reader."""
+    none = ([], np.zeros((0, dim), dtype=np.float32))
     if current_generation(root) is None:
-        return {}
+        return none
     reader = IndexReader.open(root)
     try:
         if reader.manifest.get("model") != model or int(reader.manifest.get("dimension", 0)) != dim:
-            return {}
+            return none
         old = {(c.section, c.text): c.chunk_id for c, _, _ in reader.iter_chunks()}
-    finally:
-        reader.close()
-    return {i: old[(c.section, c.text)] for i, c in enumerate(chunks) if (c.section, c.text) in old}
-
-
-def reused_vectors(root: Path, chunk_ids: list[int]) -> np.ndarray:
-    reader = IndexReader.open(root)
-    try:
-        return reader.vectors(chunk_ids)
+        pairs = [(i, old[(c.section, c.text)]) for i, c in enumerate(chunks) if (c.section, c.text) in old]
+        if not pairs:
+            return none
+        return [i for i, _ in pairs], reader.vectors([cid for _, cid in pairs])
     finally:
         reader.close()
