@@ -148,6 +148,7 @@ class RegionTable:
     _zh: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _zh_pattern: re.Pattern | None = field(default=None, repr=False)
+    _jieba_ready: bool = field(default=False, repr=False)  # its words are in jieba's dictionary
 
     @classmethod
     def from_regions(cls, regions: Iterable[tuple[str, str]]) -> "RegionTable":
@@ -714,15 +715,21 @@ def add_domain_words_to_jieba(regions: RegionTable | None = None) -> None:
     """
     import jieba
 
+    if regions is not None and regions._jieba_ready:  # asked once per question: skip the rebuild
+        return
     words = domain_words(regions)
     key = frozenset(words)
     if key in _prepared:
+        if regions is not None:
+            regions._jieba_ready = True
         return
     jieba.dt.check_initialized()
     for w in words:
         if not jieba.dt.FREQ.get(w):
             jieba.add_word(w)
     _prepared.add(key)
+    if regions is not None:
+        regions._jieba_ready = True
 
 
 add_region_words_to_jieba = add_domain_words_to_jieba
