@@ -478,13 +478,3 @@ def test_classify_measure_refuses() -> None:
     assert classify_measure(Figure(6, "艘", "冲锋舟、橡皮艇")) is None
     assert measure_english("罚款金额") == "fines"
     assert measure_english("no such measure") is None
-
-
-def test_module_doctests() -> None:
-    """The examples in the module's docstrings hold."""
-    import doctest
-
-    import retrieval.figures as figures
-
-    result = doctest.testmod(figures)
-    assert result.attempted > 10 and result.failed == 0

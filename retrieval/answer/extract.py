@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, Sequence
 
-from .figures import find_figures
-from .records import Figure, Hit
+from ..records import Figure, Hit
+from ..text.figures import find_figures
 
 MAX_ANSWER_CHARS = 200
 MIN_COVERAGE = 0.5  # share of the question's concept weight the passage must hold

@@ -1,0 +1,63 @@
+"""Keyword side of the index: BM25 (bm25s) over the tokens of ``text.tokenize``."""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..text.tokenize import add_words, tokenize  # noqa: F401  (old names of this module)
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def _bm25s():
+    """bm25s, imported once; it sets its own logger to DEBUG on import."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
+class KeywordIndex:
+    """BM25 over pre-tokenised chunks; row i of the index is chunk position i."""
+
+    def __init__(self, retriever, size: int):
+        self._retriever = retriever
+        self.size = size
+        self._vocab = retriever.vocab_dict
+
+    @classmethod
+    def build(cls, token_lists: Sequence[list[str]]) -> "KeywordIndex":
+        retriever = _bm25s().BM25()
+        # An empty document would break bm25s: give it a placeholder token.
+        corpus = [toks if toks else ["\u2400"] for toks in token_lists]
+        retriever.index(corpus, show_progress=False)
+        return cls(retriever, len(corpus))
+
+    def save(self, folder: Path) -> None:
+        self._retriever.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, size: int, mmap: bool = False) -> "KeywordIndex":
+        retriever = _bm25s().BM25.load(str(folder), mmap=mmap, show_progress=False, verbosity=0)
+        return cls(retriever, size)
+
+    def knows(self, term: str) -> bool:
+        """True if ``term`` occurs in the indexed text (as a token)."""
+        return term.lower() in self._vocab
+
+    def document_frequencies(self) -> dict[str, int]:
+        """Number of chunks each token occurs in (columns of bm25s's sparse matrix)."""
+        counts = np.diff(np.asarray(self._retriever.scores["indptr"]))
+        return {tok: int(counts[i]) for tok, i in self._vocab.items() if i < len(counts)}
+
+    def scores(self, query_tokens: list[str]) -> np.ndarray:
+        """BM25 score of every chunk for the query tokens (unknown tokens ignored)."""
+        known = [t for t in dict.fromkeys(query_tokens) if t in self._vocab]
+        if not known or self.size == 0:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(known), dtype=np.float32)[: self.size]
