@@ -229,7 +229,7 @@ def build_row(root: Path, settings: Settings, model: str) -> Row:
     from embeddings import load_embedder
 
     from .chunking import chunk_document
-    from .indexer import _embed_text, build_index
+    from .index.indexer import _embed_text, build_index
     from .ingest import load_documents
     from .store import read_manifest
 
@@ -525,7 +525,7 @@ def anchor_bases(templates: list, seed_vectors: np.ndarray, config: BenchConfig,
     """Real anchor vectors (seed chunks + ``config.anchors`` encoded corpus
     chunks) and one base vector per template chunk: a mix of an anchor and
     one of its 5 nearest anchors (sampled corpus chunks keep their own)."""
-    from .indexer import _embed_text
+    from .index.indexer import _embed_text
 
     flat = [c for _, chunks, _, _ in templates for c in chunks]
     rng = np.random.default_rng(42)

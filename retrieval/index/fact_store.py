@@ -1,0 +1,195 @@
+"""The facts table of a generation: ``facts.sqlite`` beside ``meta.sqlite``.
+
+Reading: ``FactStore.open(gen)`` (or ``for_reader(reader)``, which falls back
+to extracting in memory when a generation was built before facts existed);
+``store.facts(measure=..., region=..., year=...)``.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+from ..records import Chunk, Document, metadata_from_dict, metadata_to_dict
+from .facts import Fact, Report, extract_facts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import IndexReader
+
+FACTS_FILE = "facts.sqlite"
+FACTS_FORMAT = 1
+
+# ================================================================ writing
+
+_SCHEMA = """
+CREATE TABLE info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE reports (
+    doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, meta TEXT NOT NULL,  -- JSON of records.Metadata
+    region TEXT, parent_region TEXT, year INTEGER
+);
+CREATE TABLE facts (
+    fact_id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES reports(doc_id),
+    region TEXT, parent_region TEXT, year INTEGER, section TEXT NOT NULL, sentence TEXT NOT NULL,
+    text TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL,
+    base_value REAL NOT NULL, base_unit TEXT NOT NULL, label TEXT NOT NULL, measure TEXT NOT NULL,
+    approx INTEGER NOT NULL, approx_word TEXT NOT NULL, scope TEXT NOT NULL, scope_word TEXT NOT NULL,
+    unit_borrowed INTEGER NOT NULL, chunk_id INTEGER NOT NULL, position INTEGER NOT NULL
+);
+CREATE INDEX facts_measure ON facts(measure);
+CREATE INDEX facts_doc ON facts(doc_id, position);
+"""
+_COLUMNS = ("fact_id", "doc_id", "region", "parent_region", "year", "section", "sentence", "text",
+            "value", "unit", "base_value", "base_unit", "label", "measure", "approx", "approx_word",
+            "scope", "scope_word", "unit_borrowed", "chunk_id", "position")
+
+
+def write_facts(gen: Path, docs: Sequence[Document], chunks: Sequence[Chunk]) -> int:
+    """Extract the facts of ``docs`` and write ``gen/facts.sqlite``; chunk ids are
+    positions in ``chunks`` (as in ``store.write_generation``). Returns the count."""
+    reports = [Report(d.doc_id, d.source, d.meta) for d in docs]
+    facts = extract_facts(reports, enumerate(chunks))
+    con = sqlite3.connect(gen / FACTS_FILE)
+    try:
+        _fill(con, reports, facts)
+    finally:
+        con.close()
+    return len(facts)
+
+
+def _fill(con: sqlite3.Connection, reports: Sequence[Report], facts: Sequence[Fact]) -> None:
+    with con:
+        con.executescript(_SCHEMA)
+        con.execute("INSERT INTO info VALUES ('format', ?)", (str(FACTS_FORMAT),))
+        con.executemany(
+            "INSERT INTO reports VALUES (?,?,?,?,?,?)",
+            [(r.doc_id, r.source, json.dumps(metadata_to_dict(r.meta), ensure_ascii=False),
+              r.meta.region, r.meta.parent_region, r.meta.year) for r in reports])
+        marks = ",".join("?" * len(_COLUMNS))
+        con.executemany(
+            f"INSERT INTO facts VALUES ({marks})",
+            [(i, f.doc_id, f.region, f.parent_region, f.year, f.section, f.sentence, f.text, f.value,
+              f.unit, f.base_value, f.base_unit, f.label, f.measure, int(f.approx), f.approx_word,
+              f.scope, f.scope_word, int(f.unit_borrowed), f.chunk_id, f.position)
+             for i, f in enumerate(facts)])
+
+
+# ================================================================ reading
+
+
+class FactStore:
+    """Read-only facts of one generation; safe to share between threads.
+
+    >>> store = FactStore.open(Path("index/gen-..."))               # doctest: +SKIP
+    >>> [f.text for f in store.facts(measure="罚款金额", region="金华市")]  # doctest: +SKIP
+    ['1584.66万元']
+    """
+
+    def __init__(self, con: sqlite3.Connection):
+        self._con = con
+        self._lock = threading.Lock()
+        self.reports: dict[str, Report] = self._load_reports()
+
+    @classmethod
+    def open(cls, gen: Path) -> "FactStore":
+        """The facts file of generation folder ``gen`` (read-only)."""
+        path = gen / FACTS_FILE
+        if not path.exists():
+            raise FileNotFoundError(f"{path}: no facts table in this generation")
+        return cls(sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False))
+
+    @classmethod
+    def in_memory(cls, reports: Sequence[Report], chunks: Iterable[tuple[int, Chunk]]) -> "FactStore":
+        """Facts extracted now and kept in memory (index built before facts existed, tests)."""
+        con = sqlite3.connect(":memory:", check_same_thread=False)
+        _fill(con, reports, extract_facts(reports, chunks))
+        return cls(con)
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock:
+            return self._con.execute(sql, params).fetchall()
+
+    def _load_reports(self) -> dict[str, Report]:
+        rows = self._query("SELECT doc_id, source, meta FROM reports ORDER BY rowid")
+        return {r[0]: Report(r[0], r[1], metadata_from_dict(json.loads(r[2]))) for r in rows}
+
+    def __len__(self) -> int:
+        return int(self._query("SELECT COUNT(*) FROM facts")[0][0])
+
+    def facts(self, measure: str | None = None, region: str | None = None, year: int | None = None,
+              doc_id: str | None = None) -> list[Fact]:
+        """Facts matching every filter given, in report order then document order.
+
+        ``region`` matches a report's region or its parent (天津市 finds 静海区);
+        ``measure`` is a measure name (see ``resolve_measure`` for other spellings).
+        """
+        where, params = [], []
+        if measure:
+            where.append("measure = ?")
+            params.append(measure)
+        if region:
+            where.append("(region = ? OR parent_region = ?)")
+            params += [region, region]
+        if year:
+            where.append("year = ?")
+            params.append(int(year))
+        if doc_id:
+            where.append("doc_id = ?")
+            params.append(doc_id)
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM facts"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        order = {d: i for i, d in enumerate(self.reports)}
+        facts = [_row_fact(r) for r in self._query(sql, params)]
+        return sorted(facts, key=lambda f: (order.get(f.doc_id, len(order)), f.position))
+
+    def reports_in(self, region: str | None = None, year: int | None = None) -> list[Report]:
+        """Reports of a region (or its parent) and year, in index order."""
+        return [r for r in self.reports.values()
+                if (not region or region in (r.meta.region, r.meta.parent_region))
+                and (not year or r.meta.year == year)]
+
+    def measures(self) -> list[tuple[str, int]]:
+        """(measure, number of facts) for every measure found, most frequent first."""
+        rows = self._query("SELECT measure, COUNT(*) FROM facts WHERE measure != '' "
+                           "GROUP BY measure ORDER BY COUNT(*) DESC, measure")
+        return [(r[0], int(r[1])) for r in rows]
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+
+def _row_fact(row: tuple) -> Fact:
+    d = dict(zip(_COLUMNS, row))
+    d["approx"] = bool(d["approx"])
+    d["unit_borrowed"] = bool(d["unit_borrowed"])
+    return Fact(**d)
+
+
+_STORES: "weakref.WeakKeyDictionary[Any, FactStore]" = weakref.WeakKeyDictionary()
+_STORES_LOCK = threading.Lock()
+
+
+def for_reader(reader: "IndexReader") -> FactStore:
+    """The facts of the generation ``reader`` reads, opened once per reader.
+
+    A generation written before the facts table existed has no facts.sqlite:
+    its facts are then extracted from the stored chunks, in memory.
+    """
+    with _STORES_LOCK:
+        store = _STORES.get(reader)
+        if store is None:
+            store = _open_for(reader)
+            _STORES[reader] = store
+        return store
+
+
+def _open_for(reader: "IndexReader") -> FactStore:
+    try:
+        return FactStore.open(reader.path)
+    except FileNotFoundError:
+        reports = [Report(d.doc_id, d.source, d.meta) for d in reader.documents.values()]
+        return FactStore.in_memory(reports, ((c.chunk_id, c) for c, _, _ in reader.iter_chunks()))

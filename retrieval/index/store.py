@@ -1,0 +1,354 @@
+"""The index folder: FAISS vectors, SQLite metadata, BM25, manifest.
+
+Layout (everything a reader needs is inside one generation folder, which is
+written once and never changed; ``CURRENT`` names the live generation and is
+replaced atomically, so a reader never sees a half-written index)::
+
+    index/
+      CURRENT                   -> "gen-20261123-011500-4242"
+      gen-20261123-011500-4242/
+        manifest.json           model, dimension, counts, build time, format
+        vectors.faiss           one vector per chunk, FAISS id = chunk_id (kind: dense.py)
+        vectors.npy             float32 vectors, only beside an approximate index
+        meta.sqlite             documents, chunks (with sentences), ...
+        bm25/                   bm25s index over jieba tokens, row = chunk_id
+      .lock                     held by the one writer
+
+Chunk ids are positions 0..n-1 inside a generation: FAISS id, BM25 row and
+SQLite ``chunk_id`` are the same number.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from ..records import Chunk, Document, Metadata, metadata_from_dict, metadata_to_dict
+from .dense import DenseIndex, write_dense
+from .keyword import KeywordIndex
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+GEN_PREFIX = "gen-"
+KEEP_GENERATIONS = 2  # the live one and the one before it
+
+SCHEMA = """
+CREATE TABLE documents (
+    doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, url TEXT, text TEXT NOT NULL,
+    meta TEXT NOT NULL,            -- JSON of records.Metadata
+    region TEXT, year INTEGER, doc_type TEXT, added_at TEXT NOT NULL
+);
+CREATE TABLE chunks (
+    chunk_id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    ordinal INTEGER NOT NULL, section TEXT NOT NULL, text TEXT NOT NULL,
+    sentences TEXT NOT NULL,       -- JSON list
+    text_hash TEXT NOT NULL,       -- so an unchanged chunk is never embedded twice
+    tokens TEXT NOT NULL           -- space-joined jieba tokens (BM25 input)
+);
+CREATE INDEX chunks_doc ON chunks(doc_id);
+CREATE INDEX chunks_hash ON chunks(text_hash);
+"""
+
+
+class IndexMissingError(FileNotFoundError):
+    """No index has been built in the folder."""
+
+
+class IndexLockedError(RuntimeError):
+    """Another process is writing the index."""
+
+
+class ModelMismatchError(RuntimeError):
+    """The index was built with another model than the one configured."""
+
+
+# ---------------------------------------------------------------- locations
+
+
+def current_generation(root: Path) -> Path | None:
+    """Folder of the live generation, or None when nothing is built."""
+    pointer = root / CURRENT
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    gen = root / name
+    return gen if (gen / "manifest.json").exists() else None
+
+
+def read_manifest(root: Path) -> dict[str, Any]:
+    gen = current_generation(root)
+    if gen is None:
+        raise IndexMissingError(
+            f"no index in {root}: run `govqa index build --docs seeds/ --index {root}` first"
+        )
+    return json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------- writing
+
+
+@dataclass
+class WriterLock:
+    """One writer at a time, by an exclusive flock on ``root/.lock``."""
+
+    root: Path
+    _fh: Any = None
+
+    def __enter__(self) -> "WriterLock":
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._fh = open(self.root / ".lock", "a+")
+        try:
+            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._fh.seek(0)
+            holder = self._fh.read().strip() or "another process"
+            self._fh.close()
+            raise IndexLockedError(f"index is being updated by PID {holder}; try again when it finishes")
+        self._fh.seek(0)
+        self._fh.truncate()
+        self._fh.write(str(os.getpid()))
+        self._fh.flush()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._fh.seek(0)
+        self._fh.truncate()
+        fcntl.flock(self._fh, fcntl.LOCK_UN)
+        self._fh.close()
+
+
+def new_generation_dir(root: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    gen = root / f"{GEN_PREFIX}{stamp}-{os.getpid()}-{time.monotonic_ns() % 10_000:04d}.tmp"
+    gen.mkdir(parents=True)
+    return gen
+
+
+def write_generation(
+    gen: Path,
+    docs: Sequence[Document],
+    chunks: Sequence[Chunk],
+    tokens: Sequence[list[str]],
+    vectors: np.ndarray,
+    model: str,
+    extra: dict[str, Any] | None = None,
+    index_kind: str | None = None,
+) -> None:
+    """Write every file of a generation into ``gen`` (not yet live).
+
+    ``index_kind`` is the FAISS index setting (auto, flat, ivf, hnsw);
+    None = ``GOVQA_FAISS_INDEX`` or auto."""
+    from ..settings import Settings
+
+    assert len(chunks) == len(tokens) == vectors.shape[0]
+    dim = int(vectors.shape[1])
+    _write_sqlite(gen / "meta.sqlite", docs, chunks, tokens)
+    dense = write_dense(gen, vectors, index_kind or Settings.from_env().faiss_index)
+    KeywordIndex.build(tokens).save(gen / "bm25")
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "model": model,
+        "dimension": dim,
+        "documents": len(docs),
+        "chunks": len(chunks),
+        **dense,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        **(extra or {}),
+    }
+    (gen / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _write_sqlite(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk],
+                  tokens: Sequence[list[str]]) -> None:
+    from hashlib import sha256
+
+    now = time.strftime("%Y-%m-%dT%H:%M:%S")
+    con = sqlite3.connect(path)
+    with con:
+        con.executescript(SCHEMA)
+        con.executemany(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+            [(d.doc_id, d.source, d.url, d.text, json.dumps(metadata_to_dict(d.meta), ensure_ascii=False),
+              d.meta.region, d.meta.year, d.meta.doc_type, getattr(d, "added_at", None) or now) for d in docs],
+        )
+        con.executemany(
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
+            [(i, c.doc_id, c.ordinal, c.section, c.text, json.dumps(c.sentences, ensure_ascii=False),
+              sha256(c.text.encode()).hexdigest()[:16], " ".join(toks))
+             for i, (c, toks) in enumerate(zip(chunks, tokens))],
+        )
+    con.close()
+
+
+def publish(root: Path, gen: Path) -> Path:
+    """Make ``gen`` the live generation with one atomic rename, then tidy up."""
+    final = gen.with_name(gen.name.removesuffix(".tmp"))
+    _fsync_tree(gen)
+    gen.rename(final)
+    tmp = root / (CURRENT + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(final.name)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, root / CURRENT)
+    _fsync_dir(root)
+    remove_stale_generations(root)
+    return final
+
+
+def remove_stale_generations(root: Path) -> None:
+    """Delete unfinished (``.tmp``) generations and all but the newest kept ones.
+
+    Only called by the lock holder, so a ``.tmp`` folder is a leftover of a
+    killed writer.
+    """
+    live = current_generation(root)
+    gens = sorted(p for p in root.glob(GEN_PREFIX + "*") if p.is_dir())
+    finished = [g for g in gens if not g.name.endswith(".tmp") and g != live]
+    keep = set(finished[-(KEEP_GENERATIONS - 1):]) if KEEP_GENERATIONS > 1 else set()
+    for g in gens:
+        if g != live and g not in keep:
+            shutil.rmtree(g, ignore_errors=True)
+    (root / (CURRENT + ".tmp")).unlink(missing_ok=True)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class StoredDocument:
+    doc_id: str
+    source: str
+    meta: Metadata
+    chunks: int
+    added_at: str
+    url: str = ""
+
+
+class IndexReader:
+    """A read-only view of one generation, safe to share between threads."""
+
+    def __init__(self, gen: Path):
+        self.path = gen
+        self.manifest: dict[str, Any] = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+        self.size = int(self.manifest["chunks"])
+        # FAISS and BM25 load on first use: `govqa index list` needs neither
+        # (bm25s + scipy alone take ~0.4 s to import).
+        self._dense: DenseIndex | None = None
+        self._keyword: KeywordIndex | None = None
+        self._load_lock = threading.Lock()
+        self._con = sqlite3.connect(f"file:{gen / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+        self.documents: dict[str, StoredDocument] = self._load_documents()
+        rows = self._query("SELECT doc_id FROM chunks ORDER BY chunk_id")
+        doc_index = {d: i for i, d in enumerate(self.documents)}
+        # chunk position -> document number, for fast filtering by metadata
+        self.chunk_doc = np.array([doc_index[r[0]] for r in rows], dtype=np.int32)
+        self.doc_ids = list(self.documents)
+
+    @property
+    def dense(self) -> DenseIndex:
+        """The FAISS index with its search parameters (loaded once)."""
+        with self._load_lock:
+            if self._dense is None:
+                self._dense = DenseIndex.open(self.path, self.manifest)
+            return self._dense
+
+    @property
+    def faiss(self) -> Any:
+        return self.dense.index
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        """The BM25 index (loaded once)."""
+        with self._load_lock:
+            if self._keyword is None:
+                self._keyword = KeywordIndex.load(self.path / "bm25", self.size)
+            return self._keyword
+
+    @classmethod
+    def open(cls, root: Path) -> "IndexReader":
+        gen = current_generation(root)
+        if gen is None:
+            raise IndexMissingError(
+                f"no index in {root}: run `govqa index build --docs seeds/ --index {root}` first"
+            )
+        return cls(gen)
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        with self._lock:
+            return self._con.execute(sql, params).fetchall()
+
+    def _load_documents(self) -> dict[str, StoredDocument]:
+        rows = self._query(
+            "SELECT d.doc_id, d.source, d.meta, d.added_at, d.url, COUNT(c.chunk_id) FROM documents d "
+            "LEFT JOIN chunks c ON c.doc_id = d.doc_id GROUP BY d.doc_id ORDER BY MIN(c.chunk_id)"
+        )
+        return {
+            r[0]: StoredDocument(r[0], r[1], metadata_from_dict(json.loads(r[2])), r[5], r[3], r[4] or "")
+            for r in rows
+        }
+
+    def chunks(self, chunk_ids: Sequence[int]) -> list[Chunk]:
+        """Chunks by id, in the order asked."""
+        ids = [int(i) for i in chunk_ids]
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._query(
+            f"SELECT chunk_id, doc_id, ordinal, section, text, sentences FROM chunks WHERE chunk_id IN ({marks})",
+            ids,
+        )
+        by_id = {r[0]: Chunk(r[1], r[2], r[3], r[4], json.loads(r[5]), r[0]) for r in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def iter_chunks(self) -> Iterator[tuple[Chunk, str, list[str]]]:
+        """Every chunk with its text hash and tokens, in id order (for rebuilds)."""
+        with self._lock:
+            rows = self._con.execute(
+                "SELECT chunk_id, doc_id, ordinal, section, text, sentences, text_hash, tokens "
+                "FROM chunks ORDER BY chunk_id"
+            ).fetchall()
+        for r in rows:
+            yield Chunk(r[1], r[2], r[3], r[4], json.loads(r[5]), r[0]), r[6], r[7].split()
+
+    def document_text(self, doc_id: str) -> str:
+        rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
+        return rows[0][0] if rows else ""
+
+    def vectors(self, chunk_ids: Sequence[int]) -> np.ndarray:
+        """Stored vectors of the given chunks (exact for every index kind)."""
+        return self.dense.vectors(chunk_ids)
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
