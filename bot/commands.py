@@ -303,19 +303,37 @@ def _facts_table(rows: list, labels: dict[str, str]) -> None:
 
 
 def bench(args: argparse.Namespace, settings: Settings) -> int:
-    """Print the benchmark table and its summary line (see retrieval/bench.py)."""
-    from retrieval.bench import WORK, BenchConfig, main, parse_sizes
+    """Print the benchmark table and its summary line (see retrieval/dev/bench.py)."""
+    from retrieval.dev.bench import WORK, BenchConfig, main, parse_sizes
 
     try:
         sizes = parse_sizes(args.sizes)
     except ValueError:
         raise UserError(f"--sizes: expected numbers like 10000,100k,1M, not {args.sizes!r}") from None
     config = BenchConfig(sizes=sizes, questions=args.questions, work=args.work or WORK,
-                         cold=not args.no_cold, build=not args.no_build, encoder=not args.no_encoder)
+                         cold=not args.no_cold, build=not args.no_build, encoder=not args.no_encoder,
+                         cold_starts=_cold_starts())
     return main(settings, config)
 
 
+def _cold_starts() -> tuple:
+    """The front-end processes ``govqa bench`` times from start to exit."""
+    from retrieval.dev.bench import ColdStart
+
+    from .telegram.app import cold_start_command
+
+    script = Path(sys.executable).with_name("govqa")
+    govqa = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    return (
+        ColdStart("cold start: govqa ask", lambda index, question: govqa + ["ask", "--index", str(index), question]),
+        ColdStart("cold start: bot", cold_start_command),
+        ColdStart("govqa --help", lambda index, question: govqa + ["--help"], floor="bare"),
+        ColdStart("govqa index list", lambda index, question: govqa + ["index", "list", "--index", str(index)],
+                  floor="bare"),
+    )
+
+
 def bot(args: argparse.Namespace, settings: Settings) -> int:
-    from .telegram_bot import run_bot
+    from .telegram.app import run_bot
 
     return run_bot(settings, webhook_url=args.webhook_url, port=args.port)

@@ -17,17 +17,20 @@ from pathlib import Path
 from typing import Any
 
 
+from .answer import compare
 from . import answer as extraction
-from . import compare
-from . import facts as fact_table
-from .english import english_line
-from .keyword import add_words, tokenize
+from .answer.english import english_line
+from .index import fact_store
+from .index.facts import Fact
+from .index.store import IndexReader, ModelMismatchError, current_generation
 from .query import Query, QuestionError, RegionTable, domain_words, parse_question
+from .query.measures import select as select_facts
+from .query.plan import plan as plan_question
+from .rank.search import SearchRequest, doc_mask_for, rank
 from .records import Answer, Hit
-from .search import SearchRequest, doc_mask_for, rank
 from .settings import Settings
-from .store import IndexReader, ModelMismatchError, current_generation
-from .textnorm import find_years
+from .text.normalise import find_years
+from .text.tokenize import add_words, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -120,10 +123,10 @@ class Engine:
     def _answer(self, query: Query, snap: "Snapshot") -> Answer:
         # Figures across reports come from the facts table. Before the refusal check:
         # "Weihai 2021 vs Mingxi 2024" names a year one of the places has no report for.
-        comparison = compare.answer(query, fact_table.for_reader(snap.reader), snap.reader)
+        comparison = compare.answer(query, fact_store.for_reader(snap.reader), snap.reader)
         if comparison is not None:
             return comparison
-        refusal = out_of_scope(query, snap, about_figures=compare.plan(query) is not None)
+        refusal = out_of_scope(query, snap, about_figures=plan_question(query) is not None)
         if refusal:
             return Answer(question=query.raw, answered=False, message=refusal)
         hits = self.search(query, snap.reader)
@@ -159,12 +162,12 @@ class Engine:
     # ------------------------------------------------------------ facts across reports
 
     @property
-    def facts_store(self) -> fact_table.FactStore:
+    def facts_store(self) -> fact_store.FactStore:
         """The facts table of the live index generation."""
-        return fact_table.for_reader(self.reader)
+        return fact_store.for_reader(self.reader)
 
     def facts(self, measure: str | None = None, region: str | None = None,
-              year: int | None = None) -> list[fact_table.Fact]:
+              year: int | None = None) -> list[Fact]:
         """Reported figures, filtered: ``engine.facts("fines", "Jinhua", 2020)``.
 
         ``measure``: a measure name (罚款金额), its English name (fines) or words
@@ -172,7 +175,7 @@ class Engine:
         measure matches nothing.
         """
         snap = self._snapshot
-        return fact_table.select(fact_table.for_reader(snap.reader), measure, region, year,
+        return select_facts(fact_store.for_reader(snap.reader), measure, region, year,
                                  snap.regions.canonical)
 
     def chart_for(self, answer: Answer) -> bytes | None:
@@ -182,7 +185,7 @@ class Engine:
             return None
         snap = self._snapshot
         query = parse_question(answer.question, snap.regions, vocabulary=snap.reader.keyword.knows)
-        return compare.chart_png(query, fact_table.for_reader(snap.reader))
+        return compare.chart_png(query, fact_store.for_reader(snap.reader))
 
 
 # ---------------------------------------------------------------- the index, derived

@@ -425,7 +425,7 @@ class RunningBot:
         self._thread = threading.Thread(target=self._run, name="bot-under-test", daemon=True)
 
     def _run(self) -> None:
-        from bot.telegram_bot import serve
+        from bot.telegram.app import serve
 
         self.loop = asyncio.new_event_loop()
         asyncio.set_event_loop(self.loop)

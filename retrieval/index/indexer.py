@@ -218,13 +218,13 @@ def _vectors(root: Path, chunks: list[Chunk], model: str, settings: Settings,
             progress("embed", done, len(todo))
 
     if todo:
-        vectors[todo] = embedder.encode_passages([_embed_text(chunks[i]) for i in todo], progress=tick)
+        vectors[todo] = embedder.encode_passages([passage_text(chunks[i]) for i in todo], progress=tick)
     elif progress:
         progress("embed", 0, 0)
     return vectors
 
 
-def _embed_text(chunk: Chunk) -> str:
+def passage_text(chunk: Chunk) -> str:
     """What the dense model sees: the section heading gives a paragraph its topic."""
     return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
 

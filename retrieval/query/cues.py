@@ -1,0 +1,121 @@
+"""Words and patterns that say what a question wants: a number (in which unit),
+a date, a name, a plan; and which words are no topic (stopwords, the issuer)."""
+from __future__ import annotations
+
+import re
+
+from ..text.lexicon import EN_STOPWORDS as STOPWORDS
+
+ZH_STOPWORDS = frozenset("""
+的 了 是 在 和 与 及 或 共 有 为 对 把 被 从 到 向 等 个 年 月 日 号 多少 几 哪 哪些 哪个 哪家 哪里
+哪儿 哪位 谁 什么 怎么 怎样 如何 何时 吗 呢 吧 啊 呀 请问 请 问 一下 那 那么 这 这个 那个 该
+其 其中 中 以及 并 还 也 都 又 就 所 之 给 让 指 是否 有没有 总共 一共 共计 合计 总计 全年 年度
+今年 去年 明年 当年 全市 全县 全区 全省 本市 本县 本区 各类 各项 情况 数量 多 又 来 去 做 做了
+分别 大约 大概 约 左右 一共有 共有 到底 究竟 具体 相关 方面 期间 时候 时间 当时 吗 嘛 呐 一些
+过 着 得 地 要 能 会 可以 应该 需要 已经 曾经 将 把 被 通过 进行 多大 几个 几次 多久 上 下 里 内
+市 县 区 省 州 镇 乡 村
+""".split())
+ISSUER_TERMS = frozenset({"应急管理局", "应急局", "管理局", "应急管理部门", "应急管理部", "人防办", "局"})
+# Words that shape the answer (count, when, plans) rather than name its topic.
+META_WORDS = frozenset("""number total amount count figure quantity sum year years month time
+times many much bureau city county district province prefecture municipality level plan day
+week hour percent percentage proportion share fraction""".split())
+# Support verbs: "impose penalties", "issue fines", "hold drills" - the noun is the topic.
+SUPPORT_VERBS = frozenset("""do make have get give take impose issue conduct carry perform
+undertake hold see happen occur record put""".split()) | {"carry out"}
+_EN_SPAN = re.compile(r"\b(\d+(?:\.\d+)?)[- ]?(day|week|month|year|hour)s?\b", re.I)
+_EN_SPAN_ZH = {"day": "天", "week": "周", "month": "个月", "year": "年", "hour": "小时"}
+_PUNCT_TOKEN = re.compile(r"^[\W_]+$")
+
+# Units implied by a counted noun (English lemma) or a Chinese head word.
+_MONEY = ("万元", "元", "亿元")
+EN_UNIT_NOUNS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys("person people worker staff personnel resident firefighter officer member "
+                    "employee volunteer inspector trainee participant villager victim casualty "
+                    "student cadre expert rescuer ranger gridder citizen".split(), ("人", "名", "人次")),
+    **dict.fromkeys("death injury fatality".split(), ("人", "名")),
+    **dict.fromkeys("time occasion penalty drill exercise inspection check training session "
+                    "meeting campaign activity visit patrol lecture".split(), ("次", "场", "起")),
+    "fine": ("次", "起", *_MONEY),
+    **dict.fromkeys("accident fire incident".split(), ("起", "次")),
+    **dict.fromkeys("enterprise unit company firm business factory plant mine station "
+                    "shop store hotel school hospital".split(), ("家", "个")),
+    **dict.fromkeys("case petition complaint report claim letter".split(), ("件", "起")),
+    **dict.fromkeys("item hazard problem danger risk defect".split(), ("项", "处", "个", "条")),
+    **dict.fromkeys("money fund funding yuan rmb cost budget investment expenditure spending "
+                    "compensation payment payout subsidy indemnity premium".split(), _MONEY),
+    **dict.fromkeys("rate percent percentage proportion ratio share".split(), ("%",)),
+    **dict.fromkeys("certificate license licence permit".split(), ("份", "个", "本", "张")),
+    **dict.fromkeys("material leaflet brochure booklet copy poster".split(), ("份", "册", "张")),
+    **dict.fromkeys("household family".split(), ("户",)),
+    **dict.fromkeys("point site place location spot shelter grid hall base village community "
+                    "team group plan document".split(), ("个", "处", "支")),
+    **dict.fromkeys("vehicle truck boat drone".split(), ("辆", "台", "艘", "架")),
+    **dict.fromkeys("equipment device pump generator".split(), ("台", "套", "件")),
+    **dict.fromkeys("jacket lifejacket tent quilt sandbag".split(), ("件", "顶", "床", "条", "个")),
+    **dict.fromkeys("hectare mu".split(), ("亩", "公顷")),
+    **dict.fromkeys("ton tonne".split(), ("吨",)),
+    **dict.fromkeys("kilometer kilometre km".split(), ("公里", "千米")),
+    **dict.fromkeys("day".split(), ("天", "日")),
+    **dict.fromkeys("hour".split(), ("小时",)),
+}
+ZH_MEASURE_UNITS: dict[str, tuple[str, ...]] = {
+    "人": ("人", "名", "人次"), "名": ("名", "人"), "人次": ("人次",), "次": ("次",),
+    "家": ("家",), "件": ("件",), "起": ("起",), "项": ("项",), "处": ("处",), "个": ("个",),
+    "份": ("份",), "本": ("本",), "张": ("张",), "册": ("册",), "户": ("户",), "支": ("支",),
+    "场": ("场",), "期": ("期",), "批": ("批",), "条": ("条",), "台": ("台",), "套": ("套",),
+    "辆": ("辆",), "艘": ("艘",), "架": ("架",), "座": ("座",), "所": ("所",), "种": ("种",),
+    "类": ("类",), "天": ("天", "日"), "亩": ("亩",), "吨": ("吨",), "公里": ("公里",),
+    "元": _MONEY, "万元": _MONEY, "亿元": _MONEY, "万": _MONEY, "钱": _MONEY,
+}
+# Chinese head words (by how they end) -> units.
+ZH_UNIT_ENDINGS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("率", "比例", "比重", "占比", "百分比"), ("%",)),
+    (("款", "罚款", "罚没", "资金", "经费", "金额", "费用", "投入", "预算", "支出", "钱", "补贴", "补助", "保费"), _MONEY),
+    (("企业", "单位", "公司", "工厂", "矿山", "场所", "门店", "学校", "医院"), ("家", "个", "处")),
+    (("人员", "群众", "人数", "员", "者", "人", "干部", "职工", "队员"), ("人", "名", "人次")),
+    (("证", "证书", "许可证", "资料", "材料", "手册"), ("份", "本", "张", "个")),
+    (("隐患", "问题", "障碍物"), ("项", "处", "个", "条")),
+    (("案件", "信访", "举报", "投诉", "件"), ("件", "起")),
+    (("事故", "火灾"), ("起", "次")),
+    (("演练", "培训", "检查", "活动", "会议", "宣传", "讲座"), ("次", "场", "期")),
+    (("处罚",), ("次", "起", "件")),
+    (("网格", "点", "站", "馆", "基地", "队伍", "队", "场所"), ("个", "处", "支")),
+    (("衣", "物资", "设备", "装备"), ("件", "套", "台")),
+)
+
+_EN_NUMBER = re.compile(
+    r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percent|percentage|proportion|share|"
+    r"fraction|amount|number|rate|total|sum)\b|\b(?:rate|percent|percentage|proportion|ratio|"
+    r"total|amount|count|quantity|sum)\b")
+_ZH_NUMBER = re.compile(r"多少|几(?=[^乎]|$)|数量|总数|总量|人数|次数|金额|总额|比例|比率|占比|百分之|"
+                        r"百分比|[\u4e00-\u9fff]率|多大|多高|多长|多久")
+_EN_WHEN = re.compile(r"\bwhen\b|\bwhat (?:date|time|day|month)\b|\bby what date\b|\bdeadline\b")
+_ZH_WHEN = re.compile(r"什么时候|何时|哪天|哪一天|几月|哪个月|日期|截止|期限|时限|之前完成|前完成")
+_EN_WHICH = re.compile(r"\bwhich\b")
+_ZH_WHICH = re.compile(r"哪[家个些种类项位所条里儿]|哪")
+_EN_WHO = re.compile(r"\bwho(?:m|se)?\b")
+_ZH_WHO = re.compile(r"谁|哪位|何人")
+_EN_WHAT = re.compile(r"\bwhat\b|\bhow\b|\bdescribe\b|\bexplain\b|\blist\b|\btell me\b")
+_ZH_WHAT = re.compile(r"什么|啥|如何|怎么|怎样|哪些|内容|措施|包括|指")
+_EN_FOLLOWUP = re.compile(r"^\s*(?:and|what about|how about|also|same for|and what about)\b", re.I)
+_ZH_FOLLOWUP = re.compile(r"^\s*(?:那|那么|还有|另外)|呢\s*[?？]?\s*$")
+_EN_PLAN = re.compile(r"\b(?:plan|plans|planned|planning|will|going to|intend|intends|aim|aims|"
+                      r"target|targets|next year|next step|future)\b", re.I)
+_ZH_PLAN = re.compile(r"计划|打算|拟|下一步|明年|今后|将要|规划|目标|工作要点|部署")
+DOC_TYPES: tuple[tuple[re.Pattern, str], ...] = (
+    (re.compile(r"work (?:plan|points|priorities)|key (?:work|tasks) for|工作要点|工作计划", re.I), "工作要点"),
+    (re.compile(r"rule[- ]of[- ]law|law[- ]based government|法治政府|法治建设|依法行政", re.I),
+     "法治政府建设报告"),
+    (re.compile(r"work summary|annual summary|工作总结|年度总结", re.I), "工作总结"),
+)
+
+
+_RATE = re.compile(r"\b(?:rate|percent|percentage|proportion|ratio)\b|[\u4e00-\u9fff]率|比例|占比|百分")
+
+_EN_NP_END = STOPWORDS | {"did", "do", "does", "were", "was", "are", "is", "have", "has", "had"}
+
+_ASKED_QUANTITY = re.compile(r"(?:多少|几)(?:" + "|".join(ZH_MEASURE_UNITS) + ")?")
+
+_ZH_MEASURE_AFTER = re.compile(r"(?:多少|几)(" + "|".join(
+    sorted(ZH_MEASURE_UNITS, key=len, reverse=True)) + ")")

@@ -1,0 +1,144 @@
+"""The kind of answer a question wants: a number (and in which units), a date,
+a name, a list; whether it asks about plans, or follows up the last question."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ..text.lexicon import EN_STOPWORDS as STOPWORDS
+from .cues import (_EN_FOLLOWUP, _EN_NP_END, _EN_NUMBER, _EN_PLAN, _EN_WHAT, _EN_WHEN, _EN_WHICH, _EN_WHO,
+                   _MONEY, _RATE, _ZH_FOLLOWUP, _ZH_MEASURE_AFTER, _ZH_NUMBER, _ZH_PLAN, _ZH_WHAT, _ZH_WHEN,
+                   _ZH_WHICH, _ZH_WHO, DOC_TYPES, EN_UNIT_NOUNS, ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
+from .glossary import lemmatize
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .parse import Query
+
+
+def _dedupe(items) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))
+
+
+def _answer_kind(q: Query) -> None:
+    """wants_number, unit_hints, asks, doc_type, wants_plan, followup."""
+    text = q.text
+    low = text.lower()
+    if q.lang == "zh":
+        q.wants_number = bool(_ZH_NUMBER.search(text)) or bool(_EN_NUMBER.search(low))
+        q.followup = bool(_ZH_FOLLOWUP.search(text))
+        q.wants_plan = bool(_ZH_PLAN.search(text))
+    else:
+        q.wants_number = bool(_EN_NUMBER.search(low))
+        q.followup = bool(_EN_FOLLOWUP.search(low))
+        q.wants_plan = bool(_EN_PLAN.search(low))
+    q.unit_hints = _units(q) if q.wants_number else []
+    q.asks = _asks(q, low)
+    q.doc_type = next((name for rx, name in DOC_TYPES if rx.search(text)), "")
+
+
+
+def _units(q: Query) -> list[str]:
+    """Units the question's own words imply (see ``_zh_units`` / ``_en_units``);
+    a question about a rate wants a percentage above all."""
+    units = _zh_units(q.text) if q.lang == "zh" else _en_units(q.text.lower())
+    if _RATE.search(q.text.lower()):
+        units = ["%", *(u for u in units if u != "%")]
+    return units
+
+
+def _asks(q: Query, low: str) -> str:
+    if q.wants_number:
+        return "number"
+    zh = q.lang == "zh"
+    if (_ZH_WHEN if zh else _EN_WHEN).search(low):
+        return "when"
+    if (_ZH_WHO if zh else _EN_WHO).search(low):
+        return "who"
+    if (_ZH_WHICH if zh else _EN_WHICH).search(low):
+        return "which"
+    if q.followup and not q.terms:
+        return "other"
+    if re.search(r"^\s*(?:what|how) about\b", low):
+        return "other"
+    if (_ZH_WHAT if zh else _EN_WHAT).search(low):
+        return "what"
+    return "other"
+
+
+
+def _en_units(low: str) -> list[str]:
+    """Units an English question implies: the noun after 'how many' first.
+
+    >>> _en_units("how many enterprises were fined, and for how much?")
+    ['家', '个', '万元', '元', '亿元', '次', '起']
+    """
+    words = re.findall(r"[a-z]+|%", low)
+    units: list[str] = []
+    for i, w in enumerate(words):
+        if w in ("many", "much") and i > 0 and words[i - 1] == "how":
+            phrase = _noun_phrase(words, i + 1)
+            if w == "much" and not any(lemmatize(p) in EN_UNIT_NOUNS for p in phrase):
+                units += _MONEY
+            for p in reversed(phrase):
+                units += EN_UNIT_NOUNS.get(lemmatize(p), ())
+    if re.search(r"\b(?:spend|spent|cost|costs|pay|paid|invest|invested|fund|budget)\b", low):
+        units += _MONEY
+    for w in words:
+        units += EN_UNIT_NOUNS.get(lemmatize(w), ()) if w not in STOPWORDS else ()
+    return _dedupe(units)
+
+
+def _noun_phrase(words: list[str], i: int) -> list[str]:
+    """Words after 'how many' up to the verb or preposition: the counted noun phrase.
+
+    >>> _noun_phrase("how many households received insurance payouts".split(), 2)
+    ['households']
+    """
+    out = []
+    while i < len(words) and words[i] not in _EN_NP_END and not _looks_past_tense(words[i]):
+        out.append(words[i])
+        i += 1
+    return out
+
+
+def _looks_past_tense(word: str) -> bool:
+    """received, visited, recruited: a verb ends the noun phrase (but 'red', 'seed' do not)."""
+    return len(word) > 4 and word.endswith("ed") and lemmatize(word) != word
+
+
+
+def _zh_units(text: str) -> list[str]:
+    """Units a Chinese question implies: 多少家 -> 家; 罚款多少 -> 万元; 整改率 -> %.
+
+    >>> _zh_units("明溪县2024年行政处罚多少次,罚款多少")
+    ['次', '起', '件', '万元', '元', '亿元']
+    """
+    units: list[str] = []
+    for m in _ZH_MEASURE_AFTER.finditer(text):
+        units += ZH_MEASURE_UNITS[m.group(1)]
+    for clause in re.split(r"[,，;；?？。!！、]", text):
+        units += _zh_clause_units(clause)
+    return _dedupe(units)
+
+
+def _zh_clause_units(clause: str) -> list[str]:
+    """Units from the head noun around 多少/几 in one clause, then from any noun."""
+    m = re.search(r"多少|几", clause)
+    heads: list[str] = []
+    if m:
+        after = re.sub(r"^(?:" + "|".join(ZH_MEASURE_UNITS) + ")", "", clause[m.end():])
+        heads = [after.strip("?？ ")] if after.strip("?？ ") else []
+        heads.append(clause[:m.start()])  # 罚款多少: the noun comes first
+    else:
+        heads = [clause]
+    units: list[str] = []
+    for head in heads:
+        head = head.rstrip("呢吗吧啊呀?？ ").removesuffix("是").removesuffix("为")
+        for endings, hint in ZH_UNIT_ENDINGS:
+            if head.endswith(endings):
+                units += hint
+                break
+    for endings, hint in ZH_UNIT_ENDINGS:
+        if any(e in clause for e in endings if len(e) >= 2):
+            units += hint
+    return units

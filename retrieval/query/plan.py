@@ -1,0 +1,150 @@
+"""Lookup or comparison: what a parsed question asks of the reports.
+
+Four kinds of comparison, detected from the question's own words (``plan``):
+
+- ``rank``:   "Which city fined the most?" / "罚款最多的是哪个地区?" -> reports
+  ranked by the measure, each with its figure and citation;
+- ``table``:  "Compare fines across all reports" / "各地行政处罚次数对比" -> the
+  same rows as a table (and a bar chart);
+- ``versus``: "Did Weihai fine more in 2021 than Mingxi in 2024?" -> yes/no
+  with both values;
+- ``list``:   "List Jinhua's figures for 2020" -> every fact of the report,
+  grouped by section.
+
+Detection is strict: a question must name a measure (from ``measures.tsv``)
+*and* carry a comparison cue (a superlative with which/where/排名,
+compare/对比/各地, more-than between two named places or years, or list/列出 +
+figures/数据 with a place or year), so "how many fines did Jinhua issue in
+2020" stays an ordinary lookup (``plan`` returns None).
+
+>>> from retrieval.query import RegionTable, parse_question
+>>> table = RegionTable.from_regions([("金华市", ""), ("威海市", ""), ("明溪县", "")])
+>>> plan(parse_question("Which city fined the most?", table)).kind
+'rank'
+>>> plan(parse_question("how many fines did Jinhua issue in 2020", table)) is None
+True
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .measures import question_measures
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .parse import Query
+
+@dataclass(frozen=True)
+class Side:
+    """One place and/or year of a comparison ("Weihai in 2021")."""
+
+    region: str | None = None
+    year: int | None = None
+
+    def describe(self) -> str:
+        return " ".join(str(x) for x in (self.region, self.year) if x) or "all reports"
+
+
+@dataclass
+class Request:
+    """A comparison question, understood."""
+
+    kind: str  # rank | table | versus | list
+    measure: str | None  # normalised measure (None only for a list of every figure)
+    sides: list[Side] = field(default_factory=list)  # the places/years named (may be empty)
+    ascending: bool = False  # "least", "lowest", 最少: smallest first
+    more: bool | None = None  # versus: asks "more than" (True) or "less than" (False)
+    lang: str = "zh"
+
+
+# ---------------------------------------------------------------- cues
+
+_EN_SUPERLATIVE = re.compile(r"\b(most|highest|largest|biggest|greatest|top|least|lowest|fewest|smallest)\b")
+_EN_SMALLEST = re.compile(r"\b(least|lowest|fewest|smallest)\b")
+_EN_WHICH = re.compile(r"\b(which|where|who|what (?:city|region|place|county|district|report|bureau)s?)\b")
+_EN_RANK = re.compile(r"\brank(?:ed|ing|ings|s)?\b|\bsort(?:ed)? by\b|\border(?:ed)? by\b|\btop \d+\b")
+_EN_COMPARE = re.compile(
+    r"\bcompar(?:e|es|ed|ing|ison)\b|\bversus\b|\bvs\b\.?|"
+    r"\bacross (?:all |the |every )*(?:reports|regions|cities|places|counties|districts|bureaus|years)\b|"
+    r"\b(?:each|every|all|different) (?:report|region|city|place|county|district|bureau)s?\b|"
+    r"\bby (?:region|city|report|place|year)\b")
+_EN_MORE = re.compile(r"\b(?:more|higher|larger|greater|bigger|exceed(?:ed|s)?)\b")
+_EN_LESS = re.compile(r"\b(?:less|fewer|lower|smaller)\b")
+_EN_LIST = re.compile(r"\b(?:list|show|give|all|every)\b.*\b(?:figures|numbers|statistics|stats|data|facts)\b")
+
+_ZH_SUPERLATIVE = re.compile(r"最(?:多(?!跑)|高|大|少|低|小)|前[0-9一二三四五六七八九十]+[名位]")
+_ZH_SMALLEST = re.compile(r"最(?:少|低|小)")
+_ZH_WHICH = re.compile(r"哪|谁")
+_ZH_RANK = re.compile(r"排名|排行|排序|名列")
+_ZH_COMPARE = re.compile(r"对比|比较|相比|横向|各地|各个?(?:地区|地方|城市|报告|市县|区县|县区)|"
+                         r"所有(?:地区|报告)|全部(?:地区|报告)|每个(?:地区|报告)|分地区")
+_ZH_MORE = re.compile(r"比.{0,30}?(?:多|高|大)|多于|高于|大于|超过|[更较](?:多|高|大)")
+_ZH_LESS = re.compile(r"比.{0,30}?(?:少|低|小)|少于|低于|小于|不及|不如|[更较](?:少|低|小)")
+_ZH_LIST = re.compile(r"(?:列出|列举|罗列|所有|全部|哪些|各项)的?(?:数据|数字|统计|指标)|(?:数据|数字)都?有哪些")
+
+
+def plan(query: "Query") -> Request | None:
+    """The comparison ``query`` asks for, or None for an ordinary question.
+
+    Only the places and years the question itself names count (a follow-up's
+    borrowed region does not turn "which city fined the most?" into a
+    question about one city).
+    """
+    zh = query.lang == "zh"
+    text = query.text if zh else query.raw.lower()
+    sides = _sides(query)
+    measures = question_measures(query.text if zh else query.raw)
+    measure = measures[0] if measures else None
+    if _is_list(text, zh) and sides:
+        return Request("list", measure, sides, lang=query.lang)
+    if measure is None:
+        return None
+    more, less = ((_ZH_MORE, _ZH_LESS) if zh else (_EN_MORE, _EN_LESS))
+    named = len(sides) + len(query.unknown_places)  # "Hangzhou vs Jinhua": refused later, not answered
+    if named >= 2 and (more.search(text) or less.search(text)):
+        asks_more = not less.search(text) or bool(more.search(text) and _first(more, text) < _first(less, text))
+        if (_ZH_WHICH if zh else _EN_WHICH).search(text):  # "which of the two ... more?": rank them
+            return Request("rank", measure, sides, ascending=not asks_more, lang=query.lang)
+        return Request("versus", measure, sides, more=asks_more, lang=query.lang)
+    if _is_rank(text, zh) and len({s.region for s in sides if s.region}) != 1:
+        smallest = (_ZH_SMALLEST if zh else _EN_SMALLEST).search(text)
+        return Request("rank", measure, sides, ascending=bool(smallest), lang=query.lang)
+    if (_ZH_COMPARE if zh else _EN_COMPARE).search(text):
+        return Request("table", measure, sides, lang=query.lang)
+    return None
+
+
+def _first(pattern: re.Pattern, text: str) -> int:
+    m = pattern.search(text)
+    return m.start() if m else len(text)
+
+
+def _is_list(text: str, zh: bool) -> bool:
+    return bool((_ZH_LIST if zh else _EN_LIST).search(text))
+
+
+def _is_rank(text: str, zh: bool) -> bool:
+    """A superlative asked about places (which/where/哪), or an explicit ranking."""
+    if zh:
+        return bool(_ZH_RANK.search(text) or (_ZH_SUPERLATIVE.search(text) and _ZH_WHICH.search(text)))
+    return bool(_EN_RANK.search(text) or (_EN_SUPERLATIVE.search(text) and _EN_WHICH.search(text)))
+
+
+def _sides(query: "Query") -> list[Side]:
+    """The places and years the question names, paired in order.
+
+    Two places and two years: Weihai 2021 vs Mingxi 2024; one place and two
+    years: that place in each year; one year: every place in that year.
+    """
+    regions = [] if "region" in query.from_context else list(query.regions)
+    years = [] if "year" in query.from_context else list(query.years)
+    if len(regions) >= 2:
+        if len(years) == len(regions):
+            return [Side(r, y) for r, y in zip(regions, years)]
+        year = years[0] if len(years) == 1 else None
+        return [Side(r, year) for r in regions]
+    region = regions[0] if regions else None
+    if years:
+        return [Side(region, y) for y in years]
+    return [Side(region, None)] if region else []

@@ -1,0 +1,343 @@
+"""Every way to write the indexed places: Chinese, traditional, pinyin, English.
+
+>>> t = RegionTable.from_regions([("静海区", "天津市"), ("东安县", "永州市")])
+>>> t.match_key("jinghai"), t.canonical("靜海")
+('静海区', '静海区')
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..text.lexicon import is_han
+from ..text.normalise import normalize
+from .cedict import Cedict
+from .glossary import Glossary
+
+ADMIN_SUFFIXES: dict[str, tuple[str, ...]] = {
+    "特别行政区": ("special administrative region", "sar"),
+    "自治区": ("autonomous region", "region"),
+    "自治州": ("autonomous prefecture", "prefecture"),
+    "自治县": ("autonomous county", "county"),
+    "自治旗": ("autonomous banner", "banner"),
+    "新区": ("new area", "new district", "district"),
+    "地区": ("prefecture", "region"),
+    "林区": ("forestry district", "district"),
+    "省": ("province", "sheng"),
+    "市": ("city", "shi", "municipality", "prefecture"),
+    "县": ("county", "xian"),
+    "区": ("district", "qu"),
+    "州": ("prefecture", "zhou"),
+    "旗": ("banner", "qi"),
+    "盟": ("league", "meng"),
+}
+SUFFIX_CHARS = "省市县区州旗盟"
+# Pinyin suffixes count as type words only after a name ("Jinghai Qu"); "Xian" alone is 西安.
+PINYIN_TYPE_WORDS = frozenset({"sheng", "shi", "xian", "qu", "zhou", "qi", "meng"})
+PLACE_TYPE_WORDS = frozenset(w for words in ADMIN_SUFFIXES.values() for ws in words
+                             for w in ws.split()) - {"new", "special", "administrative", "sar"}
+PLACE_TYPE_WORDS = (PLACE_TYPE_WORDS | {"level", "prefecture-level", "county-level"}) - PINYIN_TYPE_WORDS
+
+
+def short_name(name: str) -> str:
+    """Name without its administrative suffix, if at least 2 characters remain.
+
+    >>> short_name("金华市"), short_name("静海区"), short_name("东安县"), short_name("城区")
+    ('金华', '静海', '东安', '城区')
+    """
+    for suffix in ADMIN_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def name_suffix(name: str) -> str:
+    """The administrative suffix of ``name`` ('' if none): 静海区 -> 区."""
+    short = short_name(name)
+    return name[len(short):]
+
+
+_UMLAUT_VARIANTS = (("ü", "v"), ("ü", "u"))
+
+
+def pinyin_keys(chinese: str) -> set[str]:
+    """Glued, lowercase pinyin spellings of a Chinese name (ü written ü, v or u).
+
+    >>> sorted(pinyin_keys("东安"))
+    ['dongan']
+    >>> sorted(pinyin_keys("吕梁"))
+    ['luliang', 'lvliang', 'lüliang']
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    glued = "".join(lazy_pinyin(chinese, style=Style.NORMAL, v_to_u=True, errors="ignore"))
+    return _umlaut_variants(glued.lower())
+
+
+def _umlaut_variants(key: str) -> set[str]:
+    keys = {key}
+    for a, b in _UMLAUT_VARIANTS:
+        keys.add(key.replace(a, b))
+    return {k for k in keys if k}
+
+
+def glue(words: Iterable[str]) -> str:
+    """Lowercase key of an English spelling: spaces, apostrophes and hyphens dropped.
+
+    >>> glue(["Dong'an"]), glue(["jin", "hua"]), glue(["Xi-an"])
+    ('dongan', 'jinhua', 'xian')
+    """
+    return re.sub(r"['’\-\s]", "", "".join(words)).lower()
+
+
+@dataclass
+class Region:
+    """One place with all the ways to write it."""
+
+    name: str  # canonical, e.g. 静海区
+    parents: list[str] = field(default_factory=list)  # e.g. [天津市]; 鼓楼区 may have several
+    kind: str = "region"  # "region" (indexed) or "parent" (only the parent of one)
+    aliases: set[str] = field(default_factory=set)  # Chinese spellings
+    keys: set[str] = field(default_factory=set)  # glued pinyin / English spellings
+
+    @property
+    def short(self) -> str:
+        return short_name(self.name)
+
+    @property
+    def parent(self) -> str:
+        """The parent region when there is exactly one, else ''."""
+        return self.parents[0] if len(self.parents) == 1 else ""
+
+
+@dataclass
+class RegionTable:
+    """Every way to name the indexed regions (and their parents).
+
+    >>> t = RegionTable.from_regions([("静海区", "天津市"), ("东安县", "永州市")])
+    >>> t.match_key("jinghai"), t.match_key("dongan"), t.match_key("tianjin")
+    ('静海区', '东安县', '天津市')
+    >>> t.canonical("天津市静海区"), t.canonical("靜海")
+    ('静海区', '静海区')
+    """
+
+    regions: dict[str, Region] = field(default_factory=dict)
+    parents: dict[str, Region] = field(default_factory=dict)
+    _zh: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
+    _zh_pattern: re.Pattern | None = field(default=None, repr=False)
+    _jieba_ready: bool = field(default=False, repr=False)  # its words are in jieba's dictionary
+
+    @classmethod
+    def from_regions(cls, regions: Iterable[tuple[str, str]]) -> "RegionTable":
+        """Build from (region, parent_region) pairs as indexed; empty names are skipped."""
+        parents_of: dict[str, list[str]] = {}
+        for name, parent in regions:
+            name, parent = normalize(name or "").strip(), normalize(parent or "").strip()
+            if name:
+                known = parents_of.setdefault(name, [])
+                if parent and parent != name and parent not in known:
+                    known.append(parent)
+        table = cls()
+        for name, parents in parents_of.items():
+            table.regions[name] = _describe(name, parents, "region")
+        for parent in dict.fromkeys(p for ps in parents_of.values() for p in ps):
+            if parent not in table.regions:
+                table.parents[parent] = _describe(parent, [], "parent")
+        table._index()
+        return table
+
+    def _index(self) -> None:
+        for region in [*self.regions.values(), *self.parents.values()]:
+            for alias in region.aliases:
+                self._zh.setdefault(alias, []).append(region.name)
+            for key in region.keys:
+                self._keys.setdefault(key, []).append(region.name)
+        aliases = sorted(self._zh, key=len, reverse=True)
+        self._zh_pattern = re.compile("|".join(map(re.escape, aliases))) if aliases else None
+
+    def __len__(self) -> int:
+        return len(self.regions)
+
+    def names(self) -> list[str]:
+        """Indexed region names."""
+        return list(self.regions)
+
+    def get(self, name: str) -> Region | None:
+        return self.regions.get(name) or self.parents.get(name)
+
+    def canonical(self, text: str) -> str | None:
+        """The region a whole string names (Chinese or pinyin), or None."""
+        text = normalize(text).strip()
+        names = self._zh.get(text) or self._keys.get(glue([text]))
+        return names[0] if names else None
+
+    def match_key(self, key: str, type_word: str = "") -> str | None:
+        """Region (or parent) whose glued pinyin/English spelling is ``key``.
+
+        When several share the key, ``type_word`` (county, district...) decides.
+        """
+        names = self._keys.get(key)
+        if not names:
+            return None
+        if type_word and len(names) > 1:
+            for name in names:
+                if type_word in ADMIN_SUFFIXES.get(name_suffix(name), ()):
+                    return name
+        return names[0]
+
+    def zh_matches(self, text: str) -> Iterable[tuple[int, int, str]]:
+        """(start, end, alias) for Chinese aliases in ``text``, longest at each place."""
+        if self._zh_pattern is None:
+            return []
+        return [(m.start(), m.end(), m.group()) for m in self._zh_pattern.finditer(text)]
+
+    def names_for_alias(self, alias: str) -> list[str]:
+        return self._zh.get(alias, [])
+
+    def parent_written_in(self, name: str, spelling: str) -> str:
+        """The parent a spelling starts with: ('鼓楼区', '南京市鼓楼区') -> '南京市'.
+
+        Works for Chinese aliases and glued pinyin keys ('nanjinggulou').
+        """
+        region = self.regions.get(name)
+        for parent in region.parents if region else []:
+            spellings = {parent, short_name(parent), *pinyin_keys(short_name(parent))}
+            if any(spelling.startswith(p) and spelling != p for p in spellings):
+                return parent
+        return ""
+
+
+def _describe(name: str, parents: list[str], kind: str) -> Region:
+    """All spellings of one region: full, short, with parent, traditional, pinyin."""
+    region = Region(name=name, parents=list(parents), kind=kind)
+    short = short_name(name)
+    suffix = name[len(short):]
+    zh = {name}
+    if short != name and not _is_common_word(short):
+        zh.add(short)
+    for parent in parents:
+        for p in {parent, short_name(parent)}:
+            zh.update({p + name, p + short})
+    zh |= {_to_traditional(a) for a in zh}
+    region.aliases = zh
+    keys: set[str] = set()
+    for base in {short, name}:
+        keys |= pinyin_keys(base)
+    for base_key in list(pinyin_keys(short)):
+        for english in ADMIN_SUFFIXES.get(suffix, ()):
+            keys.add(base_key + glue([english]))
+    keys |= _cedict_keys(short)
+    for parent in parents:
+        for pk in pinyin_keys(short_name(parent)):
+            keys |= {pk + k for k in pinyin_keys(short)}
+    region.keys = keys
+    return region
+
+
+def _is_common_word(word: str) -> bool:
+    """A short name that is also an everyday word (和平 'peace') is too ambiguous alone."""
+    try:
+        return Cedict.load().is_common_word(word)
+    except FileNotFoundError:  # pragma: no cover - dictionary missing
+        return False
+
+
+def _cedict_keys(short: str) -> set[str]:
+    """Spellings CC-CEDICT gives a place name (its own pinyin, e.g. Dong1 an1 -> dongan)."""
+    try:
+        entries = Cedict.load().lookup(short)
+    except FileNotFoundError:  # pragma: no cover
+        return set()
+    keys = set()
+    for e in entries:
+        if e.proper:
+            keys |= _umlaut_variants(_cedict_pinyin_key(e.pinyin))
+    return keys
+
+
+def _cedict_pinyin_key(pinyin: str) -> str:
+    """'Hang2 zhou1' -> 'hangzhou'; 'Lu:3 liang2' -> 'lüliang'."""
+    return re.sub(r"[\d\s·,]", "", pinyin.replace("u:", "ü")).lower()
+
+
+@lru_cache(maxsize=1)
+def _t2s_inverse():
+    import opencc
+
+    return opencc.OpenCC("s2t")
+
+
+def _to_traditional(text: str) -> str:
+    try:
+        return _t2s_inverse().convert(text)
+    except Exception:  # pragma: no cover - converter missing
+        return text
+
+
+# ================================================================ jieba
+
+
+_prepared: set[frozenset[str]] = set()
+
+
+def domain_words(regions: RegionTable | Iterable[tuple[str, str]] | None = None) -> list[str]:
+    """Words jieba must keep whole: region names and short names, parents, glossary terms.
+
+    The indexer passes them to ``jieba.add_word`` so that 静海区 stays one token;
+    ``parse_question`` does the same, so questions and documents split alike.
+
+    >>> words = domain_words([("静海区", "天津市")])
+    >>> "静海区" in words and "静海" in words and "生产经营单位" in words
+    True
+    """
+    if regions is not None and not isinstance(regions, RegionTable):
+        regions = RegionTable.from_regions(regions)
+    words: dict[str, None] = {}
+    if regions is not None:
+        for region in [*regions.regions.values(), *regions.parents.values()]:
+            for w in (region.name, region.short):
+                if len(w) >= 2:
+                    words.setdefault(w, None)
+    for term in Glossary.load().chinese_terms():
+        if 2 <= len(term) <= 7 and is_han(term):
+            words.setdefault(term, None)
+    return list(words)
+
+
+def add_domain_words_to_jieba(regions: RegionTable | None = None) -> None:
+    """Add ``domain_words(regions)`` that jieba lacks to its dictionary (once per set).
+
+    Words jieba already has are left alone, so a frequency the indexer gave
+    them (``keyword.add_words``) is never lowered and documents and questions
+    keep splitting alike.
+    """
+    import jieba
+
+    if regions is not None and regions._jieba_ready:  # asked once per question: skip the rebuild
+        return
+    words = domain_words(regions)
+    key = frozenset(words)
+    if key in _prepared:
+        if regions is not None:
+            regions._jieba_ready = True
+        return
+    jieba.dt.check_initialized()
+    for w in words:
+        if not jieba.dt.FREQ.get(w):
+            jieba.add_word(w)
+    _prepared.add(key)
+    if regions is not None:
+        regions._jieba_ready = True
+
+
+add_region_words_to_jieba = add_domain_words_to_jieba
+
+
+def _jieba_tokens(text: str, regions: RegionTable) -> list[tuple[str, int, int]]:
+    import jieba
+
+    add_domain_words_to_jieba(regions)
+    return list(jieba.tokenize(text))
