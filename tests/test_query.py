@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.query import (MAX_QUESTION_CHARS, Query, QuestionError, RegionTable,
-                             add_domain_words_to_jieba, domain_words, find_place_mentions,
-                             parse_question, pinyin_keys, short_name)
+from retrieval.query import (MAX_QUESTION_CHARS, Query, QuestionError, RegionTable, domain_words,
+                             find_place_mentions, parse_question, pinyin_keys, short_name)
 
 SEED_REGIONS = [("金华市", ""), ("威海市", ""), ("静海区", "天津市"), ("明溪县", ""), ("十堰市", "")]
 
@@ -259,13 +258,14 @@ def test_chinese_terms_drop_places_years_units_and_question_words(table):
     assert parse_question("威海市有几个网格员", table).terms == ["网格员"]
 
 
-def test_jieba_keeps_region_and_domain_words_whole(table):
-    import jieba
+def test_tokenizer_keeps_region_and_domain_words_whole(table):
+    from retrieval.text.tokenize import add_words, tokenize
 
     words = domain_words(table)
     assert {"静海区", "静海", "金华", "生产经营单位"} <= set(words)
-    add_domain_words_to_jieba(table)
-    assert "静海区" in jieba.lcut("静海区设置了多少个网格")
+    add_words(words)
+    assert "静海区" in tokenize("静海区设置了多少个网格")
+    assert [w for w, _, _ in table.split("静海区设置了多少个网格")][0] == "静海区"
 
 
 # ---------------------------------------------------------------- follow-ups
@@ -328,12 +328,18 @@ def test_too_long_question_is_an_error(table):
     parse_question("罚款" + "多" * (MAX_QUESTION_CHARS - 2), table)  # at the limit: fine
 
 
-def test_adding_domain_words_never_lowers_a_frequency_jieba_has(table):
+def test_domain_words_have_one_frequency_and_leave_jieba_alone(table):
+    """Documents (indexer) and questions (parse) add the same words the same
+    way, to govqa's own tokenizer: jieba's global dictionary is never changed."""
     import jieba
 
-    jieba.add_word("静海区", freq=50_000)
-    add_domain_words_to_jieba(RegionTable.from_regions([("静海区", "天津市"), ("金华市", "")]))
-    assert jieba.dt.FREQ["静海区"] == 50_000
+    from retrieval.text.tokenize import DOMAIN_WORD_FREQ, add_words, tokenizer, word_frequency
+
+    table.split("静海区罚款多少")  # a question: the table teaches its words
+    add_words(domain_words([("静海区", "天津市"), ("金华市", "")]))  # the indexer: again
+    assert word_frequency("静海区") == DOMAIN_WORD_FREQ and tokenizer() is not jieba.dt
+    jieba.dt.check_initialized()
+    assert not jieba.dt.FREQ.get("静海区")
 
 
 def test_support_verbs_are_not_topics(table):

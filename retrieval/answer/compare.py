@@ -12,15 +12,16 @@ from typing import TYPE_CHECKING
 from ..index.fact_store import FactStore
 from ..index.facts import Fact, Report
 from ..query.plan import Request, Side, plan
+from ..query.regions import place_english
 from ..records import Answer, Chunk, Hit
+from ..text.lexicon import MAX_ANSWER_CHARS
 from ..text.units import measure_english
-from .english import english_value, region_english
+from .english import english_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..index.store import IndexReader
     from ..query.parse import Query
 
-MAX_ANSWER_CHARS = 200
 
 __all__ = ["Request", "Side", "Row", "Comparison", "plan", "compare", "answer", "chart_png"]
 
@@ -291,7 +292,7 @@ def _fact_en(fact: Fact) -> str:
 
 def _place_en(report: Report) -> str:
     m = report.meta
-    place = region_english(m.region) if m.region else (m.issuer or report.source)
+    place = place_english(m.region) if m.region else (m.issuer or report.source)
     return f"{place} {m.year}" if m.year else place
 
 

@@ -4,8 +4,8 @@
 '15.8466 million yuan'
 >>> describe_figure_en(Figure(703, "次", "行政处罚", "703次"), "administrative penalties")
 '703 administrative penalties'
->>> region_english("金华市")
-'Jinhua'
+>>> english_line(Metadata(region="金华市", year=2020), [Figure(703, "次", "行政处罚", "703次")], "")
+'Jinhua (金华市), 2020: 703 administrative penalties'
 """
 from __future__ import annotations
 
@@ -15,32 +15,10 @@ from functools import lru_cache
 
 from ..glossary import GLOSSARY_PATH, read_glossary_file
 from ..records import Figure, Metadata
+from ..query.regions import place_english
 from ..text.figures import FIGURE, number_value
+from ..text.lexicon import APPROX_AFTER, APPROX_BEFORE, APPROX_MEANING
 from ..text.units import to_decimal, unit_info
-
-_SUFFIXES = {"省": "province", "市": "", "区": "district", "县": "county", "州": "prefecture", "旗": "banner"}
-
-
-def region_english(region: str) -> str:
-    """Pinyin spelling of a place without its suffix: 金华市 -> Jinhua,
-    静海区 -> Jinghai district."""
-    from pypinyin import lazy_pinyin
-
-    if not region:
-        return ""
-    base, suffix = region, ""
-    if len(region) > 2 and region[-1] in _SUFFIXES:
-        base, suffix = region[:-1], _SUFFIXES[region[-1]]
-    syllables = lazy_pinyin(base, v_to_u=True)
-    word = "".join(syllables)
-    # An apostrophe where a syllable starting with a vowel would blur the split: Xi'an.
-    for i in range(1, len(syllables)):
-        if syllables[i][:1] in "aeo":
-            word = "".join(syllables[:i]) + "'" + "".join(syllables[i:])
-            break
-    name = word[:1].upper() + word[1:]
-    return f"{name} {suffix}".strip()
-
 
 @lru_cache(maxsize=1)
 def _chinese_to_english() -> dict[str, str]:
@@ -115,7 +93,7 @@ def figure_label_english(fig: Figure) -> str | None:
 
 def english_line(meta: Metadata, figures: list[Figure], answer: str) -> str:
     """'Jinhua (金华市), 2020: 703 administrative penalties; fines of 15.8466 million yuan (1584.66万元)'."""
-    place = f"{region_english(meta.region)} ({meta.region})" if meta.region else meta.issuer or meta.title
+    place = f"{place_english(meta.region)} ({meta.region})" if meta.region else meta.issuer or meta.title
     head = f"{place}, {meta.year}" if meta.year else place
     if not figures:
         return f"{head}: see the Chinese sentence above."
@@ -155,11 +133,10 @@ def _approx_word(fig: Figure) -> str:
     if not fig.approx:
         return ""
     t = fig.text
-    if t.startswith(("近", "将近", "接近")):
-        return "nearly"
-    if t.startswith(("超过", "逾")) or any(w in t for w in ("余", "多", "以上")):
-        return "over"
-    return "about"
+    before = APPROX_MEANING.get(next((w for w in APPROX_BEFORE if t.startswith(w)), ""))
+    if before in ("nearly", "over"):
+        return before
+    return "over" if any(APPROX_MEANING[w] == "over" and w in t for w in APPROX_AFTER) else "about"
 
 
 

@@ -22,8 +22,8 @@ from typing import Callable, Sequence
 
 from ..records import Figure, Hit
 from ..text.figures import find_figures
+from ..text.lexicon import MAX_ANSWER_CHARS
 
-MAX_ANSWER_CHARS = 200
 MIN_COVERAGE = 0.5  # share of the question's concept weight the passage must hold
 UNTRANSLATED_WEIGHT = 0.5  # weight of an English word with no Chinese term, relative to the rarest term
 

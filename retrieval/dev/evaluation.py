@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from ..records import Answer
+from ..text.lexicon import MAX_ANSWER_CHARS
 from ..text.normalise import squash
 
-MAX_ANSWER_CHARS = 200
 
 
 def has_number_token(text: str, number: str) -> bool:

@@ -27,6 +27,7 @@ from typing import Any, Iterable, Sequence
 
 from ..records import Chunk, Figure, Metadata
 from ..text.figures import find_figures
+from ..text.lexicon import APPROX_AFTER, APPROX_BEFORE
 from ..text.units import classify_measure, measure_english, to_base, unit_info
 
 # ================================================================ records
@@ -116,7 +117,7 @@ class Fact:
 _REGION_SCOPE = re.compile(r"全[市区县省州旗盟镇乡]|[我本][市区县省州旗]|各区市|各县市区|各县\(市、区\)|各乡\(?镇\)?")
 _BUREAU_SCOPE = re.compile(r"[我本]局|局机关|局党委|[市区县]应急(?:管理)?局")
 _TITLE = re.compile(r"《[^《》]*》?")
-_APPROX_WORD = re.compile(r"^(将近|接近|大约|超过|近|约|逾)|(左右|以上|上下|余|多)")
+_APPROX_WORD = re.compile(f"^({'|'.join(APPROX_BEFORE)})|({'|'.join(APPROX_AFTER)})")
 
 
 def scope_of(before: str) -> tuple[str, str]:

@@ -8,8 +8,6 @@ from typing import Sequence
 
 import numpy as np
 
-from ..text.tokenize import add_words, tokenize  # noqa: F401  (old names of this module)
-
 log = logging.getLogger(__name__)
 
 

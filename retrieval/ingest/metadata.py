@@ -19,18 +19,19 @@ from collections import Counter
 
 from ..records import Metadata
 from ..text import normalise as textnorm
+from ..text.lexicon import HAN_RANGE, PLACE_SUFFIX_PATTERN, place_level
 
 HEADER_LINES = 20  # the top of a page: title, date and number lines live here
 SIGNATURE_LINES = 6  # the end of a report: issuer and date of signature
 
 # ---------------------------------------------------------------- places and bodies
 
-_HAN = r"\u4e00-\u9fff"
+_HAN = HAN_RANGE
 # a place name: 2-9 characters (not ones that end an organisation name or
 # join words), then an administrative suffix; only counties have one-character
 # names (赵县), and two characters keep 杭州市 from reading as 杭州 + 市
 _NAME_CHAR = rf"(?![局厅委办部院署关于的和及与对在为是])[{_HAN}]"
-_PLACE_SUFFIX = r"(?:特别行政区|自治区|自治州|自治县|地区|省|市|州|盟|区|县|旗)"
+_PLACE_SUFFIX = rf"(?:{PLACE_SUFFIX_PATTERN})"
 _PLACE = rf"(?:{_NAME_CHAR}{{2,9}}?{_PLACE_SUFFIX}|{_NAME_CHAR}县)"
 _BODY = (rf"[{_HAN}]{{0,14}}?(?:委员会|办公室|人民政府|政府|管理局|局|厅|委|办|中心|署|部)")
 _LOCAL_ORG = re.compile(rf"(?:{_PLACE}){{1,3}}{_BODY}")
@@ -38,12 +39,6 @@ _PLACE_AT_START = re.compile(rf"^{_PLACE}")
 _NATIONAL_ORG = re.compile(
     r"国务院|全国人民代表大会(?:常务委员会)?|中共中央|应急管理部|"
     rf"国家[{_HAN}]{{2,10}}?(?:总局|局|部|委员会)")
-
-# cities directly under the central government rank as provinces
-_MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
-_LEVEL_BY_SUFFIX = [("特别行政区", "省"), ("自治区", "省"), ("省", "省"), ("自治州", "市"),
-                    ("地区", "市"), ("州", "市"), ("盟", "市"), ("市", "市"),
-                    ("自治县", "县"), ("县", "县"), ("旗", "县"), ("区", "区")]
 
 # ---------------------------------------------------------------- document types
 
@@ -191,20 +186,6 @@ def find_region(issuer: str, title: str = "") -> tuple[str, str, str]:
         if _NATIONAL_ORG.match(name):
             return "全国", "", "国家"
     return "", "", ""
-
-
-def place_level(place: str) -> str:
-    """省 / 市 / 区 / 县 from a place name's suffix.
-
-    >>> place_level("明溪县"), place_level("天津市"), place_level("静海区")
-    ('县', '省', '区')
-    """
-    if place in _MUNICIPALITIES:
-        return "省"
-    for suffix, level in _LEVEL_BY_SUFFIX:
-        if place.endswith(suffix):
-            return level
-    return ""
 
 
 def find_year(title: str, lines: list[str]) -> int | None:

@@ -11,12 +11,13 @@ import importlib.util
 import marshal
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
+from ..text.tokenize import word_frequency
 
 # ---------------------------------------------------------------- CC-CEDICT
 
@@ -124,7 +125,7 @@ class Cedict:
         if self._reverse is None:
             self._build_reverse()
         rows = self._reverse.get(word.lower(), [])  # type: ignore[union-attr]
-        freq = _word_frequency()
+        freq = word_frequency  # common words first among equals
         seen: set[str] = set()
         out = []
         for n_words, sense, penalty, head in sorted(rows, key=lambda r: (*r[:3], -freq(r[3]))):
@@ -215,14 +216,3 @@ def _write_cache(path: Path, data: tuple[ReverseIndex, frozenset[str]]) -> None:
     except (OSError, ValueError):
         pass
 
-
-@lru_cache(maxsize=1)
-def _word_frequency() -> Callable[[str], int]:
-    """Word counts from jieba's dictionary (common words first among equals)."""
-    try:
-        import jieba
-    except ImportError:  # pragma: no cover - jieba is a dependency
-        return lambda w: 0
-    jieba.dt.check_initialized()
-    counts = jieba.dt.FREQ
-    return lambda w: counts.get(w, 0)

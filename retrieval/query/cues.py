@@ -6,15 +6,6 @@ import re
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
 
-ZH_STOPWORDS = frozenset("""
-的 了 是 在 和 与 及 或 共 有 为 对 把 被 从 到 向 等 个 年 月 日 号 多少 几 哪 哪些 哪个 哪家 哪里
-哪儿 哪位 谁 什么 怎么 怎样 如何 何时 吗 呢 吧 啊 呀 请问 请 问 一下 那 那么 这 这个 那个 该
-其 其中 中 以及 并 还 也 都 又 就 所 之 给 让 指 是否 有没有 总共 一共 共计 合计 总计 全年 年度
-今年 去年 明年 当年 全市 全县 全区 全省 本市 本县 本区 各类 各项 情况 数量 多 又 来 去 做 做了
-分别 大约 大概 约 左右 一共有 共有 到底 究竟 具体 相关 方面 期间 时候 时间 当时 吗 嘛 呐 一些
-过 着 得 地 要 能 会 可以 应该 需要 已经 曾经 将 把 被 通过 进行 多大 几个 几次 多久 上 下 里 内
-市 县 区 省 州 镇 乡 村
-""".split())
 ISSUER_TERMS = frozenset({"应急管理局", "应急局", "管理局", "应急管理部门", "应急管理部", "人防办", "局"})
 # Words that shape the answer (count, when, plans) rather than name its topic.
 META_WORDS = frozenset("""number total amount count figure quantity sum year years month time

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
-from ..text.lexicon import GLOSSARY_PATH, MONTHS, QUESTION_WORDS, read_glossary_file  # noqa: F401
+from ..text.lexicon import GLOSSARY_PATH, MONTHS, read_glossary_file
 from .cedict import Cedict
 
 Vocabulary = Callable[[str], bool] | Collection[str] | None
@@ -195,14 +195,6 @@ class Glossary:
         """
         key = tuple(lemmatize(w) for w in english_words(phrase))
         return self.phrases.get(key, ())
-
-    def chinese_terms(self) -> list[str]:
-        """Every Chinese term of the glossary, each once (for jieba's dictionary)."""
-        seen: dict[str, None] = {}
-        for terms in self.phrases.values():
-            for t in terms:
-                seen.setdefault(t, None)
-        return list(seen)
 
     def translate(self, english_text: str, vocabulary: Vocabulary = None,
                   skip: Collection[str] = (), per_word: int = 3) -> list[TermMatch]:

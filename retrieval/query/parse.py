@@ -22,17 +22,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
-from ..text.lexicon import MONTHS, has_han
+from ..text.lexicon import MAX_QUESTION_CHARS, MONTHS, QUESTION_STOPWORDS, has_han, short_name
 from ..text.normalise import find_years, normalize, replace_cn_numerals
 from .cues import (_ASKED_QUANTITY, _EN_SPAN, _EN_SPAN_ZH, _PUNCT_TOKEN, ISSUER_TERMS, META_WORDS,
-                   SUPPORT_VERBS, ZH_MEASURE_UNITS, ZH_STOPWORDS)
+                   SUPPORT_VERBS, ZH_MEASURE_UNITS)
 from .gazetteer import Gazetteer
 from .glossary import Glossary, TermMatch, Vocabulary, lemmatize
 from .kind import _answer_kind, _units
 from .places import PlaceMention, find_place_mentions
-from .regions import RegionTable, _jieba_tokens, short_name
+from .regions import RegionTable
 
-MAX_QUESTION_CHARS = 500
 
 
 class QuestionError(ValueError):
@@ -126,20 +125,20 @@ class Query:
 
 
 def parse_question(text: str, regions: RegionTable | None = None,
-                   vocabulary: Vocabulary = None) -> Query:
+                   vocabulary: Vocabulary = None, max_chars: int = MAX_QUESTION_CHARS) -> Query:
     """Parse one question (Chinese or English) against the indexed regions.
 
     ``vocabulary`` (terms occurring in the indexed documents: a set or a
-    predicate) filters CC-CEDICT translations of English words.
+    predicate) filters CC-CEDICT translations of English words; a question
+    longer than ``max_chars`` (``GOVQA_MAX_QUESTION_CHARS``) is refused.
 
     >>> parse_question("金华2020年建成了多少家应急宣教体验馆").unit_hints[0]
     '家'
     """
     if text is None or not text.strip():
         raise QuestionError("The question is empty.")
-    if len(text) > MAX_QUESTION_CHARS:
-        raise QuestionError(f"The question is too long ({len(text)} characters, at most "
-                            f"{MAX_QUESTION_CHARS}).")
+    if len(text) > max_chars:
+        raise QuestionError(f"The question is too long ({len(text)} characters, at most {max_chars}).")
     if not re.search(r"[^\W_]", text):
         raise QuestionError("The question has no words, only punctuation or control characters.")
     regions = regions or RegionTable()
@@ -215,7 +214,7 @@ def _zh_terms(q: Query, regions: RegionTable, place_spans: list[tuple[int, int]]
     years = {str(y) for y in q.years}
     terms: list[str] = []
     english_bits: list[str] = []
-    tokens = _jieba_tokens(q.text, regions)
+    tokens = regions.split(q.text)
     for i, (tok, start, end) in enumerate(tokens):
         tok = tok.strip()
         if not tok or any(s < end and start < e for s, e in place_spans):
@@ -227,7 +226,7 @@ def _zh_terms(q: Query, regions: RegionTable, place_spans: list[tuple[int, int]]
             if tok.lower() not in STOPWORDS and len(tok) > 2:
                 english_bits.append(tok)
                 continue
-        if (_PUNCT_TOKEN.match(tok) or tok in ZH_STOPWORDS or tok in years
+        if (_PUNCT_TOKEN.match(tok) or tok in QUESTION_STOPWORDS or tok in years
                 or tok in ISSUER_TERMS or tok.lower() in STOPWORDS):
             continue
         terms.append(tok)

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
-from ..text.lexicon import MONTHS, QUESTION_WORDS, has_han, is_han
+from ..text.lexicon import MONTHS, QUESTION_WORDS, SUFFIX_CHARS, has_han, is_han, short_name
 from ..text.normalise import normalize
 from .cedict import Cedict
 from .gazetteer import Gazetteer
-from .regions import (PINYIN_TYPE_WORDS, PLACE_TYPE_WORDS, SUFFIX_CHARS, RegionTable, _is_common_word,
-                      _jieba_tokens, _to_traditional, glue, short_name)
+from .regions import PINYIN_TYPE_WORDS, PLACE_TYPE_WORDS, RegionTable, _is_common_word, _to_traditional, glue
 
 @dataclass
 class PlaceMention:
@@ -64,7 +63,7 @@ def find_place_mentions(text: str, regions: RegionTable | None = None) -> list[P
 def _zh_mentions(text: str, regions: RegionTable) -> list[PlaceMention]:
     if not has_han(text):
         return []
-    tokens = _jieba_tokens(text, regions)
+    tokens = regions.split(text)
     bounds = {s for _, s, _ in tokens} | {e for _, _, e in tokens}
     found = _zh_indexed(text, regions, bounds)
     taken = [False] * len(text)

@@ -7,56 +7,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..text.lexicon import is_han
+from ..text.lexicon import ADMIN_SUFFIXES, admin_suffix, name_suffix, short_name
 from ..text.normalise import normalize
+from ..text.tokenize import add_words, domain_words, word_spans
 from .cedict import Cedict
-from .glossary import Glossary
 
-ADMIN_SUFFIXES: dict[str, tuple[str, ...]] = {
-    "特别行政区": ("special administrative region", "sar"),
-    "自治区": ("autonomous region", "region"),
-    "自治州": ("autonomous prefecture", "prefecture"),
-    "自治县": ("autonomous county", "county"),
-    "自治旗": ("autonomous banner", "banner"),
-    "新区": ("new area", "new district", "district"),
-    "地区": ("prefecture", "region"),
-    "林区": ("forestry district", "district"),
-    "省": ("province", "sheng"),
-    "市": ("city", "shi", "municipality", "prefecture"),
-    "县": ("county", "xian"),
-    "区": ("district", "qu"),
-    "州": ("prefecture", "zhou"),
-    "旗": ("banner", "qi"),
-    "盟": ("league", "meng"),
-}
-SUFFIX_CHARS = "省市县区州旗盟"
 # Pinyin suffixes count as type words only after a name ("Jinghai Qu"); "Xian" alone is 西安.
 PINYIN_TYPE_WORDS = frozenset({"sheng", "shi", "xian", "qu", "zhou", "qi", "meng"})
 PLACE_TYPE_WORDS = frozenset(w for words in ADMIN_SUFFIXES.values() for ws in words
                              for w in ws.split()) - {"new", "special", "administrative", "sar"}
 PLACE_TYPE_WORDS = (PLACE_TYPE_WORDS | {"level", "prefecture-level", "county-level"}) - PINYIN_TYPE_WORDS
-
-
-def short_name(name: str) -> str:
-    """Name without its administrative suffix, if at least 2 characters remain.
-
-    >>> short_name("金华市"), short_name("静海区"), short_name("东安县"), short_name("城区")
-    ('金华', '静海', '东安', '城区')
-    """
-    for suffix in ADMIN_SUFFIXES:
-        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
-    return name
-
-
-def name_suffix(name: str) -> str:
-    """The administrative suffix of ``name`` ('' if none): 静海区 -> 区."""
-    short = short_name(name)
-    return name[len(short):]
 
 
 _UMLAUT_VARIANTS = (("ü", "v"), ("ü", "u"))
@@ -81,6 +45,31 @@ def _umlaut_variants(key: str) -> set[str]:
     for a, b in _UMLAUT_VARIANTS:
         keys.add(key.replace(a, b))
     return {k for k in keys if k}
+
+
+def place_english(region: str, type_word: bool = True) -> str:
+    """A place as English writes it: pinyin of the name without its suffix, an
+    apostrophe where a syllable starting with a vowel would blur the split,
+    and (``type_word``) the English word for the suffix.
+
+    >>> place_english("金华市"), place_english("静海区"), place_english("静海区", type_word=False)
+    ('Jinhua', 'Jinghai district', 'Jinghai')
+    >>> place_english("西安市"), place_english("东安县")
+    ("Xi'an", "Dong'an county")
+    """
+    from pypinyin import lazy_pinyin
+
+    if not region:
+        return ""
+    syllables = lazy_pinyin(short_name(region), v_to_u=True)
+    word = "".join(syllables)
+    for i in range(1, len(syllables)):
+        if syllables[i][:1] in "aeo":
+            word = "".join(syllables[:i]) + "'" + "".join(syllables[i:])
+            break
+    name = word[:1].upper() + word[1:]
+    suffix = admin_suffix(region)
+    return f"{name} {suffix.display}".strip() if type_word and suffix else name
 
 
 def glue(words: Iterable[str]) -> str:
@@ -128,7 +117,7 @@ class RegionTable:
     _zh: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _zh_pattern: re.Pattern | None = field(default=None, repr=False)
-    _jieba_ready: bool = field(default=False, repr=False)  # its words are in jieba's dictionary
+    _words_added: bool = field(default=False, repr=False)  # its words are in govqa's tokenizer
 
     @classmethod
     def from_regions(cls, regions: Iterable[tuple[str, str]]) -> "RegionTable":
@@ -160,6 +149,20 @@ class RegionTable:
 
     def __len__(self) -> int:
         return len(self.regions)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        """(region, parent) pairs, as the table was built from (parent '' when none)."""
+        for region in self.regions.values():
+            for parent in region.parents or [""]:
+                yield region.name, parent
+
+    def split(self, text: str) -> list[tuple[str, int, int]]:
+        """(word, start, end) of ``text`` with govqa's tokenizer, which knows
+        this table's place names (taught once per table)."""
+        if not self._words_added:
+            add_words(domain_words(self))
+            self._words_added = True
+        return word_spans(text)
 
     def names(self) -> list[str]:
         """Indexed region names."""
@@ -275,69 +278,3 @@ def _to_traditional(text: str) -> str:
         return _t2s_inverse().convert(text)
     except Exception:  # pragma: no cover - converter missing
         return text
-
-
-# ================================================================ jieba
-
-
-_prepared: set[frozenset[str]] = set()
-
-
-def domain_words(regions: RegionTable | Iterable[tuple[str, str]] | None = None) -> list[str]:
-    """Words jieba must keep whole: region names and short names, parents, glossary terms.
-
-    The indexer passes them to ``jieba.add_word`` so that 静海区 stays one token;
-    ``parse_question`` does the same, so questions and documents split alike.
-
-    >>> words = domain_words([("静海区", "天津市")])
-    >>> "静海区" in words and "静海" in words and "生产经营单位" in words
-    True
-    """
-    if regions is not None and not isinstance(regions, RegionTable):
-        regions = RegionTable.from_regions(regions)
-    words: dict[str, None] = {}
-    if regions is not None:
-        for region in [*regions.regions.values(), *regions.parents.values()]:
-            for w in (region.name, region.short):
-                if len(w) >= 2:
-                    words.setdefault(w, None)
-    for term in Glossary.load().chinese_terms():
-        if 2 <= len(term) <= 7 and is_han(term):
-            words.setdefault(term, None)
-    return list(words)
-
-
-def add_domain_words_to_jieba(regions: RegionTable | None = None) -> None:
-    """Add ``domain_words(regions)`` that jieba lacks to its dictionary (once per set).
-
-    Words jieba already has are left alone, so a frequency the indexer gave
-    them (``keyword.add_words``) is never lowered and documents and questions
-    keep splitting alike.
-    """
-    import jieba
-
-    if regions is not None and regions._jieba_ready:  # asked once per question: skip the rebuild
-        return
-    words = domain_words(regions)
-    key = frozenset(words)
-    if key in _prepared:
-        if regions is not None:
-            regions._jieba_ready = True
-        return
-    jieba.dt.check_initialized()
-    for w in words:
-        if not jieba.dt.FREQ.get(w):
-            jieba.add_word(w)
-    _prepared.add(key)
-    if regions is not None:
-        regions._jieba_ready = True
-
-
-add_region_words_to_jieba = add_domain_words_to_jieba
-
-
-def _jieba_tokens(text: str, regions: RegionTable) -> list[tuple[str, int, int]]:
-    import jieba
-
-    add_domain_words_to_jieba(regions)
-    return list(jieba.tokenize(text))

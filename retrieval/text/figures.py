@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from ..records import Figure
 from .figure_labels import LABEL_STOP, Span, inside, label_for
+from .lexicon import APPROX_AFTER, APPROX_BEFORE
 from .normalise import cn_to_number
 from .units import units_table
 
@@ -43,9 +44,9 @@ _DIGITS = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
 # a lone 一 (一是, 一起, 一套) and numerals without a digit (千家万户) are refused.
 _CN_NUM = r"[零〇两一二三四五六七八九十百千万亿]+"
 # Markers of approximation in front of the number: 近1000家, 约200人, 超过50次.
-_APPROX_BEFORE = r"将近|接近|大约|超过|近|约|逾"
+_APPROX_BEFORE = "|".join(APPROX_BEFORE)
 # ... and after it: 50000余份, 140余万元, 60%以上, 3万人左右.
-_APPROX_AFTER = r"左右|以上|上下|余|多"
+_APPROX_AFTER = "|".join(APPROX_AFTER)
 
 
 def _units_alternation() -> str:

@@ -1,15 +1,23 @@
-"""The lexicon: Chinese text rules and word lists that several stages share.
+"""The lexicon: the Chinese text rules and word lists several stages share, each in one place.
 
-One home for each: where the data files are, Han characters, administrative
-place suffixes, stopwords, approximation markers, length limits.
+Where the data files are; Han characters; administrative place suffixes (with
+their level of government and English words); stopwords (keyword search,
+Chinese questions, English questions); approximation markers; length limits.
+
+>>> short_name("金华市"), name_suffix("静海区"), place_level("天津市"), place_level("明溪县")
+('金华', '区', '省', '县')
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"  # retrieval/data: units, measures, glossary
 GLOSSARY_PATH = DATA_DIR / "glossary.tsv"  # english<TAB>中文|中文, the curated emergency-management glossary
+
+MAX_ANSWER_CHARS = 200  # an answer is a clause or a sentence, never a whole passage
+MAX_QUESTION_CHARS = 500  # default of GOVQA_MAX_QUESTION_CHARS: one question, not a pasted document
 
 # ---------------------------------------------------------------- Han characters
 
@@ -26,8 +34,99 @@ def is_han(text: str) -> bool:
     """Non-empty and Chinese characters only: ``is_han("金华市")`` is True, ``is_han("M2")`` False."""
     return bool(text) and all("\u4e00" <= ch <= "\u9fff" for ch in text)
 
-# ---------------------------------------------------------------- English words
 
+# ---------------------------------------------------------------- administrative places
+
+
+@dataclass(frozen=True)
+class AdminSuffix:
+    """An administrative suffix of a Chinese place name: 静海区 ends in 区."""
+
+    suffix: str
+    level: str  # 省 / 市 / 区 / 县: the level of government of a place with this suffix
+    english: tuple[str, ...]  # words an English question may write after the name, the usual first
+    display: str  # the word said after the name in English ("" for cities: "Jinhua", not "Jinhua city")
+
+
+# Longest first, so that 自治县 is found before 县 and 地区 before 区.
+SUFFIXES: tuple[AdminSuffix, ...] = (
+    AdminSuffix("特别行政区", "省", ("special administrative region", "sar"), "special administrative region"),
+    AdminSuffix("自治区", "省", ("autonomous region", "region"), "autonomous region"),
+    AdminSuffix("自治州", "市", ("autonomous prefecture", "prefecture"), "autonomous prefecture"),
+    AdminSuffix("自治县", "县", ("autonomous county", "county"), "autonomous county"),
+    AdminSuffix("自治旗", "县", ("autonomous banner", "banner"), "autonomous banner"),
+    AdminSuffix("新区", "区", ("new area", "new district", "district"), "new area"),
+    AdminSuffix("地区", "市", ("prefecture", "region"), "prefecture"),
+    AdminSuffix("林区", "区", ("forestry district", "district"), "forestry district"),
+    AdminSuffix("省", "省", ("province", "sheng"), "province"),
+    AdminSuffix("市", "市", ("city", "shi", "municipality", "prefecture"), ""),
+    AdminSuffix("县", "县", ("county", "xian"), "county"),
+    AdminSuffix("区", "区", ("district", "qu"), "district"),
+    AdminSuffix("州", "市", ("prefecture", "zhou"), "prefecture"),
+    AdminSuffix("旗", "县", ("banner", "qi"), "banner"),
+    AdminSuffix("盟", "市", ("league", "meng"), "league"),
+)
+ADMIN_SUFFIXES: dict[str, tuple[str, ...]] = {s.suffix: s.english for s in SUFFIXES}  # suffix -> English words
+SUFFIX_CHARS = "".join(s.suffix for s in SUFFIXES if len(s.suffix) == 1)  # 省市县区州旗盟
+PLACE_SUFFIX_PATTERN = "|".join(s.suffix for s in SUFFIXES)  # regex alternation, longest first
+MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")  # cities directly under the centre rank as provinces
+
+
+def short_name(name: str) -> str:
+    """Name without its administrative suffix, if at least 2 characters remain.
+
+    >>> short_name("金华市"), short_name("静海区"), short_name("东安县"), short_name("城区")
+    ('金华', '静海', '东安', '城区')
+    """
+    for suffix in ADMIN_SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def name_suffix(name: str) -> str:
+    """The administrative suffix of ``name`` ('' if none): 静海区 -> 区."""
+    short = short_name(name)
+    return name[len(short):]
+
+
+def admin_suffix(name: str) -> AdminSuffix | None:
+    """The suffix row of ``name`` (None when it has none): 明溪县 -> 县."""
+    return next((s for s in SUFFIXES if s.suffix == name_suffix(name)), None) if name_suffix(name) else None
+
+
+def place_level(place: str) -> str:
+    """省 / 市 / 区 / 县 from a place name's suffix ('' when it has none).
+
+    >>> place_level("明溪县"), place_level("天津市"), place_level("静海区"), place_level("阿拉善盟")
+    ('县', '省', '区', '市')
+    """
+    if place in MUNICIPALITIES:
+        return "省"
+    return next((s.level for s in SUFFIXES if place.endswith(s.suffix)), "")
+
+
+# ---------------------------------------------------------------- stopwords
+
+# Tokens that carry no meaning for keyword ranking: function words and question words.
+KEYWORD_STOPWORDS = frozenset(
+    """的 了 和 与 及 或 在 是 为 对 把 被 将 等 中 上 下 有 也 都 就 并 而 其 之 以 于 由 从 向 至 到
+    这 那 哪 哪些 哪个 哪家 什么 多少 几 个 吗 呢 吧 啊 么 怎么 怎样 如何 是否 请问 请 一下
+    年 月 日 年度 共 了 年内 全年 我 我局 本局 你 他 它 们""".split()
+)
+
+# Words of a Chinese question that name no topic: function and question words, time and scope.
+QUESTION_STOPWORDS = frozenset("""
+的 了 是 在 和 与 及 或 共 有 为 对 把 被 从 到 向 等 个 年 月 日 号 多少 几 哪 哪些 哪个 哪家 哪里
+哪儿 哪位 谁 什么 怎么 怎样 如何 何时 吗 呢 吧 啊 呀 请问 请 问 一下 那 那么 这 这个 那个 该
+其 其中 中 以及 并 还 也 都 又 就 所 之 给 让 指 是否 有没有 总共 一共 共计 合计 总计 全年 年度
+今年 去年 明年 当年 全市 全县 全区 全省 本市 本县 本区 各类 各项 情况 数量 多 又 来 去 做 做了
+分别 大约 大概 约 左右 一共有 共有 到底 究竟 具体 相关 方面 期间 时候 时间 当时 吗 嘛 呐 一些
+过 着 得 地 要 能 会 可以 应该 需要 已经 曾经 将 把 被 通过 进行 多大 几个 几次 多久 上 下 里 内
+市 县 区 省 州 镇 乡 村
+""".split())
+
+# Words of an English question that name no topic.
 EN_STOPWORDS = frozenset("""
 a an the of in on at for to by from with without and or nor but not no as about into onto
 over under after before during since until than then so such that this these those there
@@ -44,6 +143,17 @@ QUESTION_WORDS = frozenset("what which who whom whose when where why how".split(
 
 MONTHS = frozenset("""january february march april may june july august september october
 november december jan feb mar apr jun jul aug sep sept oct nov dec""".split())
+
+# ---------------------------------------------------------------- approximation
+
+# Markers that make a figure approximate, before it (近1000家, 超过50次) and after it
+# (50000余份, 60%以上); longest first, as regex alternations need them.
+APPROX_BEFORE = ("将近", "接近", "大约", "超过", "近", "约", "逾")
+APPROX_AFTER = ("左右", "以上", "上下", "余", "多")
+APPROX_MEANING = {  # how each marker reads in English
+    "将近": "nearly", "接近": "nearly", "近": "nearly", "大约": "about", "约": "about",
+    "超过": "over", "逾": "over", "左右": "about", "以上": "over", "上下": "about", "余": "over", "多": "over",
+}
 
 # ---------------------------------------------------------------- the glossary file
 
@@ -65,3 +175,6 @@ def read_glossary_file(path: Path = GLOSSARY_PATH) -> list[tuple[str, list[str]]
     return rows
 
 
+def glossary_terms() -> list[str]:
+    """Every Chinese term of the glossary file, each once, in file order."""
+    return list(dict.fromkeys(t for _, terms in read_glossary_file() for t in terms))

@@ -22,6 +22,8 @@ import unicodedata
 from datetime import date
 from functools import lru_cache
 
+from .lexicon import has_han
+
 # ---------------------------------------------------------------- width
 
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
@@ -46,12 +48,9 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
 def to_simplified(text: str) -> str:
     """Traditional to simplified characters; text without Han is returned as is."""
-    if not _HAN.search(text):
+    if not has_han(text):
         return text
     return _t2s().convert(text)
 
@@ -93,7 +92,6 @@ _CN_DIGITS = {"〇": 0, "零": 0, "○": 0, "Ｏ": 0, "一": 1, "壹": 1, "二":
               "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
 _CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _CN_BIG = {"万": 10_000, "亿": 100_000_000}
-CN_NUMERAL_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_BIG)
 
 
 def cn_to_number(text: str) -> int | None:

@@ -1,4 +1,10 @@
-"""Tokens for BM25 and for questions: jieba, with govqa's domain words.
+"""govqa's own jieba tokenizer: one instance, one dictionary, one way to add words.
+
+jieba's global dictionary is left alone: govqa splits text with its own
+``jieba.Tokenizer`` (``tokenizer()``), taught the domain words
+(``domain_words``: indexed place names and their short forms, glossary terms)
+through ``add_words`` only, so documents (at index time) and questions (at
+ask time) split alike.
 
 >>> tokenize("金华市2020年行政处罚703次")[:4]
 ['金华', '金华市', '2020', '行政']
@@ -7,46 +13,81 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Iterable
+from typing import Any
 
-# Tokens that carry no meaning for ranking: function words and question words.
-STOPWORDS = frozenset(
-    """的 了 和 与 及 或 在 是 为 对 把 被 将 等 中 上 下 有 也 都 就 并 而 其 之 以 于 由 从 向 至 到
-    这 那 哪 哪些 哪个 哪家 什么 多少 几 个 吗 呢 吧 啊 么 怎么 怎样 如何 是否 请问 请 一下
-    年 月 日 年度 共 了 年内 全年 我 我局 本局 你 他 它 们""".split()
-)
-_TOKEN_OK = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{2,}|\d")
+from .lexicon import HAN_RANGE, KEYWORD_STOPWORDS, glossary_terms, is_han, short_name
+from .normalise import normalize
+
+DOMAIN_WORD_FREQ = 50_000  # far above jieba's own words: a domain word stays whole (静海区, not 静/海区)
+MAX_DOMAIN_TERM_CHARS = 7  # longer glossary terms are phrases, left for jieba to split
+_TOKEN_OK = re.compile(rf"[{HAN_RANGE}]|[A-Za-z]{{2,}}|\d")  # a token worth indexing: Han, a word, a digit
+
+_added: set[str] = set()
+_adding = threading.Lock()
 
 
 @lru_cache(maxsize=1)
-def _jieba():
+def tokenizer() -> Any:
+    """govqa's ``jieba.Tokenizer`` (jieba's default dictionary, loaded once)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
-_added: set[str] = set()
+    instance = jieba.Tokenizer()
+    instance.initialize()
+    return instance
 
 
 def add_words(words: Iterable[str]) -> None:
-    """Teach jieba words it would otherwise split (静海区 -> 静/海区)."""
-    jb = _jieba()
-    for word in words:
-        word = word.strip()
-        if len(word) >= 2 and word not in _added:
-            jb.add_word(word, freq=50_000)
-            _added.add(word)
+    """Teach the tokenizer words it would otherwise split (静海区 -> 静/海区); each once."""
+    jb = tokenizer()
+    with _adding:
+        for word in words:
+            word = word.strip()
+            if len(word) >= 2 and word not in _added:
+                jb.add_word(word, freq=DOMAIN_WORD_FREQ)
+                _added.add(word)
+
+
+def domain_words(regions: Iterable[tuple[str, str]] = ()) -> list[str]:
+    """Words the tokenizer must keep whole: the (region, parent region) names
+    and their short forms, and the glossary's Chinese terms.
+
+    >>> words = domain_words([("静海区", "天津市")])
+    >>> "静海区" in words and "静海" in words and "天津" in words and "生产经营单位" in words
+    True
+    """
+    words: dict[str, None] = {}
+    for pair in regions:
+        name, parent = (normalize(p or "").strip() for p in pair)
+        for place in (name, parent if name else ""):
+            for w in (place, short_name(place)):
+                if len(w) >= 2:
+                    words.setdefault(w, None)
+    for term in glossary_terms():
+        if 2 <= len(term) <= MAX_DOMAIN_TERM_CHARS and is_han(term):
+            words.setdefault(term, None)
+    return list(words)
 
 
 def tokenize(text: str) -> list[str]:
-    """Search-mode jieba tokens (long words plus their parts), lower-cased,
-    without punctuation and stopwords."""
+    """Search-mode tokens (long words plus their parts), lower-cased, without
+    punctuation and keyword stopwords: what BM25 indexes and searches."""
     tokens = []
-    for tok in _jieba().lcut_for_search(text):
+    for tok in tokenizer().lcut_for_search(text):
         tok = tok.strip().lower()
-        if tok and tok not in STOPWORDS and _TOKEN_OK.search(tok):
+        if tok and tok not in KEYWORD_STOPWORDS and _TOKEN_OK.search(tok):
             tokens.append(tok)
     return tokens
+
+
+def word_spans(text: str) -> list[tuple[str, int, int]]:
+    """(word, start, end) of each word of ``text`` (default mode: no overlaps)."""
+    return list(tokenizer().tokenize(text))
+
+
+def word_frequency(word: str) -> int:
+    """How common a word is in the tokenizer's dictionary (0 when unknown)."""
+    return tokenizer().FREQ.get(word, 0)
