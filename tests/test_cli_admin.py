@@ -303,6 +303,30 @@ def test_missing_index_is_a_one_line_error(fake_embedder, capsys, tmp_path, argv
     assert "run `govqa index build --docs seeds/" in err and err.strip().endswith("first")
 
 
+def test_default_index_is_the_current_folder(fake_embedder, capsys, monkeypatch, tmp_path, docs) -> None:
+    """With no --index and no GOVQA_INDEX the index is ./index where govqa runs;
+    a user in a folder without one is told which folder was looked in."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    code, out, err = govqa(capsys, "index", "list")
+    assert code == 2 and err.count("\n") == 1
+    assert str(elsewhere / "index") in err and "--index DIR or GOVQA_INDEX" in err
+    assert govqa(capsys, "index", "build", "--docs", docs)[0] == 0
+    assert current_generation(elsewhere / "index") is not None
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_index_option_before_or_after_the_action(fake_embedder, capsys, monkeypatch, tmp_path, docs, index,
+                                                 where) -> None:
+    """`govqa index --index DIR list` reads DIR, as `govqa index list --index DIR` does."""
+    built(capsys, index, docs)
+    monkeypatch.chdir(tmp_path)  # no ./index here
+    argv = ["index", "--index", index, "list"] if where == "before" else ["index", "list", "--index", index]
+    code, out, err = govqa(capsys, *argv)
+    assert code == 0 and "report.pdf" in out, err
+
+
 # ---------------------------------------------------------------- bad input files
 
 

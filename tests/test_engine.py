@@ -86,3 +86,34 @@ def test_question_without_words_is_a_clear_error(seed_engine):
     for bad in ("???", "\x01\x02\x03", "。。。"):
         with pytest.raises(QuestionError, match="no words"):
             seed_engine.ask(bad)
+
+
+# ---------------------------------------------------------------- settings the engine honours
+
+
+def test_engine_honours_max_question_chars(seed_index_dir, settings):
+    """GOVQA_MAX_QUESTION_CHARS is the engine's limit too, not a hard-coded 500."""
+    from dataclasses import replace
+
+    from retrieval import Engine, QuestionError
+
+    strict = Engine.open(seed_index_dir, replace(settings, max_question_chars=30))
+    with pytest.raises(QuestionError, match="at most 30"):
+        strict.ask("how many fines did Jinhua issue in 2020, please?")
+    roomy = Engine.open(seed_index_dir, replace(settings, max_question_chars=1000))
+    padded = "金华市2020年罚款多少" + " " * 600  # longer than the old fixed limit of 500
+    assert roomy.ask(padded).answered
+
+
+def test_engine_honours_top_k(seed_index_dir, settings, seed_engine):
+    """GOVQA_TOP_K is how many passages come with an answer; the answer itself does not change."""
+    from dataclasses import replace
+
+    from retrieval import Engine
+
+    few = Engine.open(seed_index_dir, replace(settings, top_k=3)).ask("金华市2020年罚款多少")
+    usual = seed_engine.ask("金华市2020年罚款多少")
+    assert len(few.passages) == 3 and len(usual.passages) == 10
+    assert few.answer == usual.answer and few.passages[0].source == usual.passages[0].source == JINHUA
+    many = Engine.open(seed_index_dir, replace(settings, top_k=15)).ask("金华市2020年罚款多少")
+    assert len(many.passages) == 15 and many.answer == usual.answer

@@ -175,3 +175,25 @@ def test_seed_metadata_survives_the_store(fake_embedder, tmp_path):
     metas = {d.source: d.meta for d in reader.documents.values()}
     assert metas["004_e939aaac88e3997d.txt"].publish_date == "2021-01-25"
     assert metas["001_e1a8097ded6aa1af.txt"].parent_region == "天津市"
+
+
+def test_added_time_survives_add_and_remove(fake_embedder, tmp_path, docs):
+    s = _settings(tmp_path)
+    build_index([docs / "a.txt"], s.index, s)
+    first = {d.source: d.added_at for d in IndexReader.open(s.index).documents.values()}
+    time.sleep(1.1)  # added_at has one-second resolution
+    add_documents([docs / "b.txt"], s.index, s)
+    after_add = {d.source: d.added_at for d in IndexReader.open(s.index).documents.values()}
+    assert after_add["a.txt"] == first["a.txt"] and after_add["b.txt"] > first["a.txt"]
+    remove_documents(["b.txt"], s.index, s)
+    after_remove = {d.source: d.added_at for d in IndexReader.open(s.index).documents.values()}
+    assert after_remove == {"a.txt": first["a.txt"]}
+
+
+def test_store_rows_are_read_by_column_name():
+    """SQLite rows are read by column name (``row["text"]``), never by position."""
+    import re
+
+    for name in ("index/store.py", "index/fact_store.py"):
+        source = (PROJECT / "retrieval" / name).read_text(encoding="utf-8")
+        assert not re.search(r"\b(?:r|row|rows\[0\])\[\d+\]", source), name

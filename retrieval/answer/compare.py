@@ -13,10 +13,12 @@ from ..index.fact_store import FactStore
 from ..index.facts import Fact, Report
 from ..query.plan import Request, Side, plan
 from ..query.regions import place_english
+from ..query.scope import holdings_line
 from ..records import Answer, Chunk, Hit
 from ..text.lexicon import MAX_ANSWER_CHARS
 from ..text.units import measure_english
 from .english import english_value
+from .sources import Citation
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..index.store import IndexReader
@@ -100,16 +102,22 @@ def _ranked(rows: list[Row], ascending: bool) -> list[Row]:
 # ================================================================ answers
 
 
-def answer(query: "Query", store: FactStore, reader: "IndexReader | None" = None) -> Answer | None:
+def answer(query: "Query", store: FactStore, reader: "IndexReader | None" = None,
+           request: Request | None = None, holdings: str | None = None) -> Answer | None:
     """The Answer to a comparison question, or None when ``query`` is no comparison
-    (or names no indexed report at all: the ordinary refusal then explains)."""
-    request = plan(query)
+    (or names no indexed report at all: the ordinary refusal then explains).
+
+    ``request`` is ``plan(query)`` when the caller has it; ``holdings`` the
+    "Indexed: ..." line (``query.scope``), made from ``store`` when not given.
+    """
+    request = request or plan(query)
     if request is None:
         return None
     if query.unknown_places:
+        held = holdings or holdings_line(r.meta for r in store.reports.values())
         return Answer(question=query.raw, answered=False,
                       message=f"No report for {'、'.join(query.unknown_places)} is indexed, so it "
-                              f"cannot be compared. {_holdings(store)}")
+                              f"cannot be compared. {held}")
     if request.kind == "list":
         return _list_answer(query, request, store, reader)
     comparison = compare(request, store)
@@ -170,7 +178,7 @@ def _row_lines(rank: int, row: Row) -> list[str]:
     notes = " · ".join([fact.label, *fact.qualifiers()]) if fact.label else " · ".join(fact.qualifiers())
     lines = [f"{rank}. {row.report.label()}: {_shown(fact)}{base}" + (f"  [{notes}]" if notes else ""),
              f"   “{_excerpt(fact.sentence, fact.text)}”",
-             f"   Source: {_citation(row.report, fact.section)}"]
+             f"   Source: {Citation.of(row.report.meta, row.report.source, fact.section).line()}"]
     if row.others:
         also = "; ".join(f"{_shown(f)} {f.label}".strip() for f in row.others[:6])
         more = f" (+{len(row.others) - 6} more)" if len(row.others) > 6 else ""
@@ -326,23 +334,6 @@ def _excerpt(sentence: str, figure: str, width: int = 70) -> str:
     start = max(0, min(at - width // 2, len(sentence) - width))
     piece = sentence[start:start + width]
     return ("…" if start else "") + piece + ("…" if start + width < len(sentence) else "")
-
-
-def _citation(report: Report, section: str) -> str:
-    m = report.meta
-    parts = [m.title or report.source]
-    if section:
-        parts.append(section)
-    if m.publish_date:
-        parts.append(f"published {m.publish_date}")
-    return " | ".join(parts)
-
-
-def _holdings(store: FactStore) -> str:
-    labels = [r.label() for r in store.reports.values()]
-    if len(labels) > 12:
-        return f"Indexed: {len(labels)} reports."
-    return "Indexed: " + "; ".join(labels) + "."
 
 
 def _hits(facts: list[Fact], reports: dict[str, Report], reader: "IndexReader | None") -> list[Hit]:

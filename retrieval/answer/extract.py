@@ -18,21 +18,32 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
+from ..query.cues import PLAN_TERMS, QUESTION_WORD_START
 from ..records import Figure, Hit
 from ..text.figures import find_figures
 from ..text.lexicon import MAX_ANSWER_CHARS
+from ..text.sentences import split_clauses
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..query.parse import Query
 
 MIN_COVERAGE = 0.5  # share of the question's concept weight the passage must hold
 UNTRANSLATED_WEIGHT = 0.5  # weight of an English word with no Chinese term, relative to the rarest term
+SHORT_ANSWER_CHARS = 60  # a what-answer shorter than this reads on into the next sentences
 
-_CLAUSE_END = re.compile(r"(?<=[,;:，；：。！？!?])")
-
-
-def split_clauses(sentence: str) -> list[str]:
-    """Split a sentence after , ; : (and sentence ends), keeping punctuation."""
-    return [c for c in _CLAUSE_END.split(sentence) if c.strip()]
+# How a clause is scored (the weights of its concepts are idf, see ``weight_concepts``):
+IN_CLAUSE = 1.0  # a concept in the clause itself counts fully
+IN_SENTENCE = 0.35  # in the clause's sentence or section heading: the clause is about it, less directly
+IN_PASSAGE = 0.15  # only elsewhere in the passage or the report's title: context, weakly
+CONCEPT_SCALE = 3.0  # concepts outweigh the rank prior and the figure fit below
+RANK_PRIOR = 0.6  # prior / (1 + rank): a gentle preference for the ranker's order
+NO_FIGURE = -1.0  # how-many question, clause without a figure: rarely the answer
+UNIT_FIT = 0.8  # how-many question, a figure in the unit the question implies
+ANY_FIGURE = 0.3  # how-many question, a figure in another unit
+COMPOUND_MIN_CHARS = 6  # a term this long is a compound whose two-character parts earn credit
+COMPOUND_PART_CREDIT = 0.6  # credit when all those parts are there (never a full match)
 
 
 @dataclass
@@ -50,9 +61,9 @@ class Concept:
         for alt in self.alternatives:
             if alt in text:
                 return 1.0
-            if len(alt) >= 6:  # a long compound: credit for its two-character parts
+            if len(alt) >= COMPOUND_MIN_CHARS:  # a long compound: credit for its two-character parts
                 parts = [alt[i : i + 2] for i in range(0, len(alt) - 1, 2)]
-                best = max(best, 0.6 * sum(p in text for p in parts) / len(parts))
+                best = max(best, COMPOUND_PART_CREDIT * sum(p in text for p in parts) / len(parts))
         return best
 
 
@@ -86,6 +97,25 @@ def weight_concepts(concepts: list[Concept], idf: Callable[[str], float | None],
     return concepts
 
 
+def concepts_of(query: "Query") -> list[Concept]:
+    """The question's concepts.
+
+    Chinese question: one per content word. English question: one per
+    translated phrase (its Chinese terms are the alternatives), plus one with
+    no alternatives for each content word nothing translates, so that
+    "the capital of France" cannot be half-answered from an unrelated passage.
+    """
+    if query.lang == "zh" or not query.matches:
+        concepts = [Concept(t, [t]) for t in dict.fromkeys(query.terms) if not QUESTION_WORD_START.match(t)]
+    else:
+        concepts = [Concept(m.english, list(m.chinese)) for m in query.matches if m.chinese]
+        covered = {w for m in query.matches for w in m.english.split()}
+        concepts += [Concept(w, []) for w in query.english_terms if w not in covered]
+    if not concepts and query.wants_plan:  # "What does Wuzhong plan for 2023?": the plan is the topic
+        concepts = [Concept("plan", list(PLAN_TERMS))]
+    return concepts
+
+
 def extract(
     concepts: Sequence[Concept],
     hits: Sequence[Hit],
@@ -104,7 +134,7 @@ def extract(
         context = f"{hit.meta.title} {hit.chunk.section} {hit.chunk.text}"
         in_passage = [c.found_in(context) for c in concepts]
         coverage = sum(c.weight * m for c, m in zip(concepts, in_passage)) / total
-        prior = 0.6 / (1 + rank)  # a gentle preference for the ranker's order
+        prior = RANK_PRIOR / (1 + rank)
         for sentence in hit.chunk.sentences or [hit.chunk.text]:
             if is_signature(sentence, hit.meta.issuer):
                 continue
@@ -124,9 +154,6 @@ def extract(
             best.answer = _continue_short(best)
         best.figures = _answer_figures(best, concepts, wants_number)
     return best
-
-
-SHORT_ANSWER_CHARS = 60
 
 
 def _continue_short(best: Extraction) -> str:
@@ -192,8 +219,8 @@ def _clause_score(clause: str, concepts: Sequence[Concept], in_sentence: list[fl
         mc = c.found_in(clause)
         if mc or ms >= 1:  # in the clause, or in its sentence or section heading
             matched.append(c.name)
-        score += c.weight * (1.0 * mc + 0.35 * ms + 0.15 * mp)
-    return 3.0 * score / total, matched
+        score += c.weight * (IN_CLAUSE * mc + IN_SENTENCE * ms + IN_PASSAGE * mp)
+    return CONCEPT_SCALE * score / total, matched
 
 
 def _figures(text: str) -> list[Figure]:
@@ -253,10 +280,10 @@ def _number_fit(figures: list[Figure], wants_number: bool, unit_hints: Sequence[
     if not wants_number:
         return 0.0
     if not figures:
-        return -1.0
+        return NO_FIGURE
     if unit_hints and any(f.unit in unit_hints or f.unit.endswith(tuple(unit_hints)) for f in figures):
-        return 0.8
-    return 0.3
+        return UNIT_FIT
+    return ANY_FIGURE
 
 
 def _widen(clauses: list[str], i: int, concepts: Sequence[Concept]) -> str:

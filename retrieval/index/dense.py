@@ -229,7 +229,7 @@ class DenseIndex:
     def _scan(self, q: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Exact scores of the given chunks; top ``k``."""
         scores = self._vectors[ids] @ q
-        return _top(ids, scores, k)
+        return _best(ids, scores, k)
 
     def _rescore(self, q: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Re-order candidates by their exact inner product."""
@@ -238,15 +238,21 @@ class DenseIndex:
         order = np.argsort(ids)  # ascending rows read the memory-mapped file in order
         exact = np.empty(len(ids), dtype=np.float32)
         exact[order] = self._vectors[ids[order]] @ q
-        return _top(ids, exact, len(ids))
+        return _best(ids, exact, len(ids))
 
 
-def _top(ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    k = min(k, len(ids))
+def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, best first (ties keep their order)."""
+    k = min(k, len(scores))
     if k == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        return np.zeros(0, dtype=np.int64)
     part = np.argpartition(-scores, k - 1)[:k]
-    best = part[np.argsort(-scores[part], kind="stable")]
+    return part[np.argsort(-scores[part], kind="stable")]
+
+
+def _best(ids: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best (id, score) pairs, best first."""
+    best = top_indices(scores, k)
     return ids[best].astype(np.int64), scores[best].astype(np.float32)
 
 

@@ -89,6 +89,7 @@ class FactStore:
 
     def __init__(self, con: sqlite3.Connection):
         self._con = con
+        self._con.row_factory = sqlite3.Row  # rows are read by column name
         self._lock = threading.Lock()
         self.reports: dict[str, Report] = self._load_reports()
 
@@ -107,16 +108,16 @@ class FactStore:
         _fill(con, reports, extract_facts(reports, chunks))
         return cls(con)
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._con.execute(sql, params).fetchall()
 
     def _load_reports(self) -> dict[str, Report]:
         rows = self._query("SELECT doc_id, source, meta FROM reports ORDER BY rowid")
-        return {r[0]: Report(r[0], r[1], metadata_from_dict(json.loads(r[2]))) for r in rows}
+        return {r["doc_id"]: Report(r["doc_id"], r["source"], metadata_from_dict(json.loads(r["meta"]))) for r in rows}
 
     def __len__(self) -> int:
-        return int(self._query("SELECT COUNT(*) FROM facts")[0][0])
+        return int(self._query("SELECT COUNT(*) AS n FROM facts")[0]["n"])
 
     def facts(self, measure: str | None = None, region: str | None = None, year: int | None = None,
               doc_id: str | None = None) -> list[Fact]:
@@ -153,17 +154,17 @@ class FactStore:
 
     def measures(self) -> list[tuple[str, int]]:
         """(measure, number of facts) for every measure found, most frequent first."""
-        rows = self._query("SELECT measure, COUNT(*) FROM facts WHERE measure != '' "
+        rows = self._query("SELECT measure, COUNT(*) AS n FROM facts WHERE measure != '' "
                            "GROUP BY measure ORDER BY COUNT(*) DESC, measure")
-        return [(r[0], int(r[1])) for r in rows]
+        return [(r["measure"], int(r["n"])) for r in rows]
 
     def close(self) -> None:
         with self._lock:
             self._con.close()
 
 
-def _row_fact(row: tuple) -> Fact:
-    d = dict(zip(_COLUMNS, row))
+def _row_fact(row: sqlite3.Row) -> Fact:
+    d = {name: row[name] for name in _COLUMNS}
     d["approx"] = bool(d["approx"])
     d["unit_borrowed"] = bool(d["unit_borrowed"])
     return Fact(**d)

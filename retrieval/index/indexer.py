@@ -19,13 +19,12 @@ import numpy as np
 
 from ..ingest import IngestError, load_documents
 from ..ingest.chunking import chunk_document
-from ..query import domain_words
 from ..records import Chunk, Document
 from ..settings import DEFAULT_MODEL, Settings
-from ..text.tokenize import add_words, tokenize
+from ..text.tokenize import add_words, domain_words, tokenize
 from .fact_store import write_facts
 from .store import (IndexReader, ModelMismatchError, WriterLock, current_generation, new_generation_dir,
-                    publish, remove_stale_generations, write_generation)
+                    publish, read_manifest, remove_stale_generations, text_hash, write_generation)
 
 # progress(stage, done, total): stage is "read", "embed" or "write"
 Progress = Callable[[str, int, int], None]
@@ -152,7 +151,7 @@ def _existing_documents(root: Path) -> list[Document]:
         return []
     reader = IndexReader.open(root)
     try:
-        return [Document(s.doc_id, s.source, reader.document_text(s.doc_id), s.meta, s.url)
+        return [Document(s.doc_id, s.source, reader.document_text(s.doc_id), s.meta, s.url, s.added_at)
                 for s in reader.documents.values()]
     finally:
         reader.close()
@@ -161,12 +160,7 @@ def _existing_documents(root: Path) -> list[Document]:
 def resolve_model(root: Path, settings: Settings) -> str:
     """The model to use for ``root``: the configured one, which must agree
     with the index's when one exists; else the index's; else the default."""
-    live = current_generation(root)
-    built_with = None
-    if live is not None:
-        import json
-
-        built_with = json.loads((live / "manifest.json").read_text(encoding="utf-8"))["model"]
+    built_with = read_manifest(root)["model"] if current_generation(root) is not None else None
     if settings.model and built_with and settings.model != built_with:
         raise ModelMismatchError(
             f"index {root} was built with model {built_with!r}, not {settings.model!r}: "
@@ -230,8 +224,9 @@ def passage_text(chunk: Chunk) -> str:
 
 
 def _reuse(root: Path, chunks: list[Chunk], model: str, dim: int) -> tuple[list[int], np.ndarray]:
-    """Vectors of the live index for chunks whose embedded text is unchanged:
-    (new chunk positions, their vectors), read through one reader."""
+    """Vectors of the live index for chunks whose embedded text (section and
+    text, matched by ``chunks.text_hash``) is unchanged: (new chunk positions,
+    their vectors), read through one reader."""
     none = ([], np.zeros((0, dim), dtype=np.float32))
     if current_generation(root) is None:
         return none
@@ -239,8 +234,9 @@ def _reuse(root: Path, chunks: list[Chunk], model: str, dim: int) -> tuple[list[
     try:
         if reader.manifest.get("model") != model or int(reader.manifest.get("dimension", 0)) != dim:
             return none
-        old = {(c.section, c.text): c.chunk_id for c, _, _ in reader.iter_chunks()}
-        pairs = [(i, old[(c.section, c.text)]) for i, c in enumerate(chunks) if (c.section, c.text) in old]
+        old = reader.chunk_keys()
+        keys = [(c.section, text_hash(c.text)) for c in chunks]
+        pairs = [(i, old[key]) for i, key in enumerate(keys) if key in old]
         if not pairs:
             return none
         return [i for i, _ in pairs], reader.vectors([cid for _, cid in pairs])

@@ -28,6 +28,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass
+from hashlib import sha256
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -88,12 +89,21 @@ def current_generation(root: Path) -> Path | None:
     return gen if (gen / "manifest.json").exists() else None
 
 
+def missing_index(root: Path) -> IndexMissingError:
+    """The one-line error for a folder without an index; the default ./index
+    is named in full, so a user in another folder sees where govqa looked."""
+    from ..settings import default_index
+
+    where = str(root)
+    if Path(root).absolute() == default_index():
+        where = f"{root} (the default ./index of the current folder; --index DIR or GOVQA_INDEX choose another)"
+    return IndexMissingError(f"no index in {where}: run `govqa index build --docs seeds/ --index {root}` first")
+
+
 def read_manifest(root: Path) -> dict[str, Any]:
     gen = current_generation(root)
     if gen is None:
-        raise IndexMissingError(
-            f"no index in {root}: run `govqa index build --docs seeds/ --index {root}` first"
-        )
+        raise missing_index(root)
     return json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
 
 
@@ -171,10 +181,13 @@ def write_generation(
     (gen / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
+def text_hash(text: str) -> str:
+    """``chunks.text_hash``: 16 hex characters of the SHA-256 of a chunk's text."""
+    return sha256(text.encode()).hexdigest()[:16]
+
+
 def _write_sqlite(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk],
                   tokens: Sequence[list[str]]) -> None:
-    from hashlib import sha256
-
     now = time.strftime("%Y-%m-%dT%H:%M:%S")
     con = sqlite3.connect(path)
     with con:
@@ -182,12 +195,12 @@ def _write_sqlite(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk],
         con.executemany(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
             [(d.doc_id, d.source, d.url, d.text, json.dumps(metadata_to_dict(d.meta), ensure_ascii=False),
-              d.meta.region, d.meta.year, d.meta.doc_type, getattr(d, "added_at", None) or now) for d in docs],
+              d.meta.region, d.meta.year, d.meta.doc_type, d.added_at or now) for d in docs],
         )
         con.executemany(
             "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
             [(i, c.doc_id, c.ordinal, c.section, c.text, json.dumps(c.sentences, ensure_ascii=False),
-              sha256(c.text.encode()).hexdigest()[:16], " ".join(toks))
+              text_hash(c.text), " ".join(toks))
              for i, (c, toks) in enumerate(zip(chunks, tokens))],
         )
     con.close()
@@ -267,12 +280,13 @@ class IndexReader:
         self._keyword: KeywordIndex | None = None
         self._load_lock = threading.Lock()
         self._con = sqlite3.connect(f"file:{gen / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False)
+        self._con.row_factory = sqlite3.Row  # rows are read by column name
         self._lock = threading.Lock()
         self.documents: dict[str, StoredDocument] = self._load_documents()
         rows = self._query("SELECT doc_id FROM chunks ORDER BY chunk_id")
         doc_index = {d: i for i, d in enumerate(self.documents)}
         # chunk position -> document number, for fast filtering by metadata
-        self.chunk_doc = np.array([doc_index[r[0]] for r in rows], dtype=np.int32)
+        self.chunk_doc = np.array([doc_index[r["doc_id"]] for r in rows], dtype=np.int32)
         self.doc_ids = list(self.documents)
 
     @property
@@ -299,22 +313,21 @@ class IndexReader:
     def open(cls, root: Path) -> "IndexReader":
         gen = current_generation(root)
         if gen is None:
-            raise IndexMissingError(
-                f"no index in {root}: run `govqa index build --docs seeds/ --index {root}` first"
-            )
+            raise missing_index(root)
         return cls(gen)
 
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._con.execute(sql, params).fetchall()
 
     def _load_documents(self) -> dict[str, StoredDocument]:
         rows = self._query(
-            "SELECT d.doc_id, d.source, d.meta, d.added_at, d.url, COUNT(c.chunk_id) FROM documents d "
+            "SELECT d.doc_id, d.source, d.meta, d.added_at, d.url, COUNT(c.chunk_id) AS chunks FROM documents d "
             "LEFT JOIN chunks c ON c.doc_id = d.doc_id GROUP BY d.doc_id ORDER BY MIN(c.chunk_id)"
         )
         return {
-            r[0]: StoredDocument(r[0], r[1], metadata_from_dict(json.loads(r[2])), r[5], r[3], r[4] or "")
+            r["doc_id"]: StoredDocument(r["doc_id"], r["source"], metadata_from_dict(json.loads(r["meta"])),
+                                        r["chunks"], r["added_at"], r["url"] or "")
             for r in rows
         }
 
@@ -328,7 +341,7 @@ class IndexReader:
             f"SELECT chunk_id, doc_id, ordinal, section, text, sentences FROM chunks WHERE chunk_id IN ({marks})",
             ids,
         )
-        by_id = {r[0]: Chunk(r[1], r[2], r[3], r[4], json.loads(r[5]), r[0]) for r in rows}
+        by_id = {r["chunk_id"]: _chunk(r) for r in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     def iter_chunks(self) -> Iterator[tuple[Chunk, str, list[str]]]:
@@ -339,11 +352,16 @@ class IndexReader:
                 "FROM chunks ORDER BY chunk_id"
             ).fetchall()
         for r in rows:
-            yield Chunk(r[1], r[2], r[3], r[4], json.loads(r[5]), r[0]), r[6], r[7].split()
+            yield _chunk(r), r["text_hash"], r["tokens"].split()
+
+    def chunk_keys(self) -> dict[tuple[str, str], int]:
+        """(section, text hash) -> chunk id of every chunk: what vector reuse matches on."""
+        rows = self._query("SELECT chunk_id, section, text_hash FROM chunks ORDER BY chunk_id")
+        return {(r["section"], r["text_hash"]): r["chunk_id"] for r in rows}
 
     def document_text(self, doc_id: str) -> str:
         rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
-        return rows[0][0] if rows else ""
+        return rows[0]["text"] if rows else ""
 
     def vectors(self, chunk_ids: Sequence[int]) -> np.ndarray:
         """Stored vectors of the given chunks (exact for every index kind)."""
@@ -352,3 +370,8 @@ class IndexReader:
     def close(self) -> None:
         with self._lock:
             self._con.close()
+
+
+def _chunk(row: sqlite3.Row) -> Chunk:
+    return Chunk(doc_id=row["doc_id"], ordinal=row["ordinal"], section=row["section"], text=row["text"],
+                 sentences=json.loads(row["sentences"]), chunk_id=row["chunk_id"])

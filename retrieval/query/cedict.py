@@ -16,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from ..settings import Settings
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
 from ..text.tokenize import word_frequency
 
@@ -184,17 +185,16 @@ _CACHE_VERSION = 1
 def _cache_file(source: Path) -> Path | None:
     """Where the built reverse index of ``source`` is kept (None if unknowable).
 
-    ``$GOVQA_CACHE_DIR``, else ``$XDG_CACHE_HOME/govqa``, else ``~/.cache/govqa``;
-    the name carries the dictionary's size and mtime, so a new file is rebuilt.
+    The folder is the ``cache_dir`` setting (``GOVQA_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/govqa``, else ``~/.cache/govqa``); the name carries the
+    dictionary's size and mtime, so a new file is rebuilt.
     """
     try:
         stat = source.stat()
     except OSError:
         return None
-    base = os.environ.get("GOVQA_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "govqa")
     name = f"cedict-reverse-v{_CACHE_VERSION}-{stat.st_size}-{int(stat.st_mtime)}.marshal"
-    return Path(base) / name
+    return Settings.from_env().cache_dir / name
 
 
 def _read_cache(path: Path) -> tuple[ReverseIndex, frozenset[str]] | None:

@@ -110,3 +110,7 @@ _ASKED_QUANTITY = re.compile(r"(?:多少|几)(?:" + "|".join(ZH_MEASURE_UNITS) +
 
 _ZH_MEASURE_AFTER = re.compile(r"(?:多少|几)(" + "|".join(
     sorted(ZH_MEASURE_UNITS, key=len, reverse=True)) + ")")
+
+# Words that ask for plans: a plan question with no other topic looks for the plan itself.
+PLAN_TERMS = ("工作打算", "工作思路", "工作计划", "工作安排", "下一步", "计划", "打算", "规划")
+QUESTION_WORD_START = re.compile(r"^(多少|几|哪|什么|怎么|如何)")  # a question word jieba glued to a term

@@ -76,6 +76,10 @@ class Query:
     def topic(self) -> str:
         return " ".join(self.terms)
 
+    def given_numbers(self) -> list[str]:
+        """Numbers the question states itself, not years: "the 20-day campaign" -> ['20']."""
+        return [f"{float(n):g}" for n in re.findall(r"\d+(?:\.\d+)?", self.text) if int(float(n)) not in self.years]
+
     def context(self) -> dict[str, Any]:
         """What the next question may lean on.
 

@@ -156,12 +156,16 @@ class RegionTable:
             for parent in region.parents or [""]:
                 yield region.name, parent
 
-    def split(self, text: str) -> list[tuple[str, int, int]]:
-        """(word, start, end) of ``text`` with govqa's tokenizer, which knows
-        this table's place names (taught once per table)."""
+    def teach_tokenizer(self) -> None:
+        """Put this table's place names (and the glossary terms) into govqa's
+        tokenizer, once per table: documents and questions then split alike."""
         if not self._words_added:
             add_words(domain_words(self))
             self._words_added = True
+
+    def split(self, text: str) -> list[tuple[str, int, int]]:
+        """(word, start, end) of ``text`` with govqa's tokenizer, which knows this table's places."""
+        self.teach_tokenizer()
         return word_spans(text)
 
     def names(self) -> list[str]:

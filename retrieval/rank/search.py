@@ -10,11 +10,33 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..index.dense import top_indices
 from ..index.store import IndexReader
+from ..query.parse import Query
 from ..records import Hit
+from ..text.tokenize import tokenize
 
 RRF_K = 60  # the usual reciprocal-rank constant: flattens the head of each list
 CANDIDATES = 200  # how deep each ranker looks before fusing
+
+
+def query_text(query: Query) -> str:
+    """What the question's vector is encoded from: the normalised Chinese
+    question, or the English one with its Chinese terms (the model is multilingual)."""
+    return query.text if query.lang == "zh" else f"{query.raw} {' '.join(query.terms)}"
+
+
+def keyword_tokens(query: Query) -> list[str]:
+    """What BM25 looks for: the Chinese question's tokens, its (translated) terms, its years."""
+    tokens = tokenize(query.text) if query.lang == "zh" else []
+    tokens += [t for term in query.terms for t in tokenize(term)]
+    return tokens + [str(y) for y in query.years]
+
+
+def search(reader: IndexReader, query: Query, vector: np.ndarray, k: int) -> list[Hit]:
+    """The top ``k`` passages for a parsed question whose vector is ``vector``."""
+    mask = doc_mask_for(reader, query.region or query.parent_region, query.years)
+    return rank(reader, SearchRequest(vector, keyword_tokens(query), mask, k=k))
 
 
 @dataclass
@@ -68,10 +90,10 @@ def rank(reader: IndexReader, req: SearchRequest) -> list[Hit]:
     dense_ids, dense_scores = _dense(reader, req.query_vector, allowed)
     keyword_scores = reader.keyword.scores(req.keyword_tokens)
     if allowed is None:
-        keyword_ids = _top(keyword_scores, CANDIDATES)
+        keyword_ids = top_indices(keyword_scores, CANDIDATES)
     else:  # rank only the allowed rows (masking all 1M scores cost ~9 ms per question)
         rows = np.flatnonzero(allowed)
-        keyword_ids = rows[_top(keyword_scores[rows], CANDIDATES)]
+        keyword_ids = rows[top_indices(keyword_scores[rows], CANDIDATES)]
     keyword_ids = keyword_ids[keyword_scores[keyword_ids] > 0]
 
     fused: dict[int, float] = {}
@@ -81,14 +103,6 @@ def rank(reader: IndexReader, req: SearchRequest) -> list[Hit]:
     best = sorted(fused, key=fused.__getitem__, reverse=True)[: req.k]
     dense_of = dict(zip(dense_ids.tolist(), dense_scores.tolist()))
     return _hits(reader, best, fused, dense_of, keyword_scores)
-
-
-def _top(scores: np.ndarray, k: int) -> np.ndarray:
-    k = min(k, len(scores))
-    if k == 0:
-        return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k]
-    return part[np.argsort(-scores[part], kind="stable")]
 
 
 def _dense(reader: IndexReader, vector: np.ndarray, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

@@ -5,11 +5,14 @@
 """
 from __future__ import annotations
 
+import re
+
 SENTENCE_END = "。！？；!?;"
 CLOSERS = "”’」』)）》】"  # kept with the sentence that ends just before them
 QUOTE_PAIRS = {"《": "》", "“": "”", "「": "」", "『": "』"}
 MAX_QUOTE_CHARS = 300  # a quote left open longer than this is a typo, not a quote
 LINE_END = SENTENCE_END + "：:"  # a colon may also end a line: "各位代表:"
+CLAUSE_END = SENTENCE_END + ",:，："  # where a clause ends: after , ; : and sentence ends
 _TRAILING_CLOSERS = "”’」』)》]"  # may follow the end mark: 。” 。)
 
 
@@ -93,3 +96,15 @@ def ends_sentence(line: str) -> bool:
 def has_sentence_end(text: str) -> bool:
     """Holds a sentence end (。!?;) anywhere: a heading or title line has none."""
     return any(ch in SENTENCE_END for ch in text)
+
+
+_AFTER_CLAUSE = re.compile(f"(?<=[{re.escape(CLAUSE_END)}])")
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """Split a sentence after , ; : (and sentence ends), keeping punctuation.
+
+    >>> split_clauses("行政处罚703次,罚款1584.66万元。")
+    ['行政处罚703次,', '罚款1584.66万元。']
+    """
+    return [c for c in _AFTER_CLAUSE.split(sentence) if c.strip()]

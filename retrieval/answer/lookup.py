@@ -1,0 +1,67 @@
+"""An ordinary question answered from the ranked passages, or refused with the reason.
+
+Questions about a report itself (its 文号, publish date, issuer) are answered
+from its metadata; any other from the clause ``extract`` finds, when the
+passage holds enough of the question's concepts (and, for a how-many question,
+a figure).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..query.parse import Query
+from ..records import Answer, Hit
+from .english import english_line
+from .extract import (MIN_COVERAGE, Extraction, concepts_of, extract, metadata_answer, metadata_question,
+                      weight_concepts)
+from .sources import citation
+
+NOTHING = "Nothing in the indexed reports answers this."
+NOT_WELL_ENOUGH = "Nothing in the indexed reports answers this well enough."
+NO_FIGURE = "The reports mention this but give no figure for it."
+
+
+def answer_from_passages(query: Query, hits: list[Hit], idf: Callable[[str], float | None],
+                         idf_ceiling: float, holdings: str) -> Answer:
+    """The answer to ``query`` from ``hits`` (best first); a refusal names what the index holds."""
+    asked = metadata_question(query.text)
+    if asked and hits:
+        best = metadata_answer(*asked, hits)
+        if best is not None:
+            return found(query, best, hits)
+    concepts = weight_concepts(concepts_of(query), idf, idf_ceiling)
+    if not concepts or not hits:
+        return refused(query, f"{NOTHING} {holdings}", hits)
+    best = extract(concepts, hits, query.wants_number, query.unit_hints, query.given_numbers())
+    if best is None or best.coverage < MIN_COVERAGE or not best.matched:
+        return refused(query, f"{NOT_WELL_ENOUGH} {holdings}", hits)
+    if query.wants_number and not best.figures and not has_count(best.answer):
+        return refused(query, f"{NO_FIGURE} {holdings}", hits)
+    return found(query, best, hits)
+
+
+def found(query: Query, best: Extraction, hits: list[Hit]) -> Answer:
+    """An answer from an extraction: its passage first, the citation as the
+    message, an English line for an English question."""
+    ordered = [best.hit] + [h for h in hits if h is not best.hit]
+    result = Answer(question=query.raw, answered=True, answer=best.answer,
+                    figures=best.figures, passages=ordered, message=citation(best.hit))
+    if query.lang == "en":
+        result.english = english_line(best.hit.meta, best.figures, best.answer)
+    return result
+
+
+def refused(query: Query, message: str, hits: list[Hit] | None = None) -> Answer:
+    """No answer: ``message`` says why (and what is indexed); the passages found are kept."""
+    return Answer(question=query.raw, answered=False, passages=list(hits or []), message=message)
+
+
+def has_count(text: str) -> bool:
+    """True if ``text`` holds a number that is not a year (a figure whose
+    unit the scraped text lost, as in 设置10临时起降点).
+
+    >>> has_count("设置10临时起降点"), has_count("2021年工作要点")
+    (True, False)
+    """
+    return any(not (len(n) == 4 and n[:2] in ("19", "20")) for n in re.findall(r"(?<![\d.])\d+(?:\.\d+)?", text))
