@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
-    from retrieval.settings import Settings, setup_logging
+    from retrieval import Settings, setup_logging
 
     settings = Settings.from_env().with_overrides(index=getattr(args, "index", None), model=getattr(args, "model", None),
                                                   log_level=getattr(args, "log_level", None))

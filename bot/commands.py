@@ -9,12 +9,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from retrieval.settings import Settings
+from retrieval import Settings
 
 from .render import render_answer, render_documents
-
-DEMO_QUESTION = "how many fines did Jinhua issue in 2020"
-
 
 class UserError(Exception):
     """A problem the user can fix; printed as one line, no traceback."""
@@ -33,8 +30,7 @@ def _stderr(msg: str) -> None:
 
 def open_engine(settings: Settings):
     """Open the engine or explain in one line why not."""
-    from retrieval.engine import Engine
-    from retrieval.store import IndexMissingError, ModelMismatchError
+    from retrieval import Engine, IndexMissingError, ModelMismatchError
 
     try:
         return Engine.open(settings.index, settings)
@@ -54,7 +50,7 @@ def index(args: argparse.Namespace, settings: Settings) -> int:
 
 def _change(action, settings: Settings, *targets: Any) -> int:
     """Run build/add/remove with a progress bar, print what happened."""
-    from retrieval.store import IndexLockedError, ModelMismatchError
+    from retrieval import IndexLockedError, ModelMismatchError
 
     from .progress import ProgressBar
 
@@ -76,7 +72,7 @@ def _change(action, settings: Settings, *targets: Any) -> int:
 
 
 def _index_build(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.indexer import build_index
+    from retrieval import build_index
 
     missing = [p for p in args.docs if not Path(p).exists()]
     if missing and len(missing) == len(args.docs):
@@ -85,13 +81,13 @@ def _index_build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _index_add(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.indexer import add_documents
+    from retrieval import add_documents
 
     return _change(add_documents, settings, [Path(p) for p in args.paths])
 
 
 def _index_remove(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.indexer import remove_documents
+    from retrieval import remove_documents
 
     _require_index(settings)
     return _change(remove_documents, settings, list(args.keys))
@@ -99,7 +95,7 @@ def _index_remove(args: argparse.Namespace, settings: Settings) -> int:
 
 def _require_index(settings: Settings) -> None:
     """A missing index is a usage error (exit 2) with the command that builds one."""
-    from retrieval.store import IndexMissingError, read_manifest
+    from retrieval import IndexMissingError, read_manifest
 
     try:
         read_manifest(settings.index)
@@ -110,7 +106,7 @@ def _require_index(settings: Settings) -> None:
 
 
 def _reader(settings: Settings):
-    from retrieval.store import IndexMissingError, IndexReader
+    from retrieval import IndexMissingError, IndexReader
 
     try:
         return IndexReader.open(settings.index)
@@ -141,10 +137,10 @@ def _index_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _index_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.verify import verify
+    from retrieval import verify_index
 
     _require_index(settings)
-    problems = verify(settings.index)
+    problems = verify_index(settings.index)
     for p in problems:
         print(f"problem: {p}")
     print("verify: ok" if not problems else f"verify: {len(problems)} problem(s)")
@@ -155,7 +151,7 @@ def _index_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def ask(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.query import QuestionError
+    from retrieval import QuestionError
 
     engine = open_engine(settings)
     question = " ".join(args.question)
@@ -172,7 +168,7 @@ def ask(args: argparse.Namespace, settings: Settings) -> int:
 
 def chat(args: argparse.Namespace, settings: Settings) -> int:
     """Interactive loop; follow-ups reuse the previous place, year and topic."""
-    from retrieval.query import QuestionError
+    from retrieval import QuestionError
 
     engine = open_engine(settings)
     print("govqa chat: ask in Chinese or English. /reset forgets the context, /quit (or Ctrl-D) leaves.")
@@ -204,19 +200,11 @@ def chat(args: argparse.Namespace, settings: Settings) -> int:
         print()
 
 
-def demo(settings: Settings) -> int:
-    """Used by `make run`: answer the demo question."""
-    engine = open_engine(settings)
-    print(f"? {DEMO_QUESTION}")
-    print(render_answer(engine.ask(DEMO_QUESTION)))
-    return 0
-
-
 def eval(args: argparse.Namespace, settings: Settings) -> int:  # noqa: A001 - the command's name
-    from retrieval import evaluation
+    from retrieval import Scored, evaluate, load_qa
 
     try:
-        items = evaluation.load_questions(args.qa_file)
+        items = load_qa(args.qa_file)
     except OSError as exc:
         raise UserError(f"cannot read QA file {args.qa_file}: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:
@@ -225,7 +213,7 @@ def eval(args: argparse.Namespace, settings: Settings) -> int:  # noqa: A001 - t
     engine.ask("warm up")  # the first question pays for lazy loading; don't time it
     out = open(args.out, "w", encoding="utf-8") if args.out else None
 
-    def on_result(s: evaluation.Scored) -> None:
+    def on_result(s: Scored) -> None:
         if out:
             out.write(json.dumps(s.answer.to_dict(), ensure_ascii=False) + "\n")
         if not s.correct:
@@ -235,7 +223,7 @@ def eval(args: argparse.Namespace, settings: Settings) -> int:  # noqa: A001 - t
                   f"     got:  {got[:160]}  (gold passage rank: {s.hit_rank})")
 
     started = time.perf_counter()
-    report = evaluation.run(engine.ask, items, on_result)
+    report = evaluate(engine.ask, items, on_result)
     if out:
         out.close()
     for lang in sorted({i.get("lang") for i in items if i.get("lang")}):
@@ -247,17 +235,15 @@ def eval(args: argparse.Namespace, settings: Settings) -> int:  # noqa: A001 - t
 
 def facts(args: argparse.Namespace, settings: Settings) -> int:
     """``govqa facts``: figures from the facts table (no model is loaded)."""
-    from retrieval import facts as fact_table
-    from retrieval.figures import measures
-    from retrieval.query import RegionTable
+    from retrieval import RegionTable, facts_of, measures, resolve_measure, select_facts
 
-    if args.measure and fact_table.resolve_measure(args.measure) is None:
+    if args.measure and resolve_measure(args.measure) is None:
         known = ", ".join(m.name for m in measures())
         raise UserError(f"unknown measure {args.measure!r}; measures: {known}")
     reader = _reader(settings)
     regions = RegionTable.from_regions({(d.meta.region, d.meta.parent_region) for d in reader.documents.values()})
-    store = fact_table.for_reader(reader)
-    rows = fact_table.select(store, args.measure, args.region, args.year, regions.canonical)
+    store = facts_of(reader)
+    rows = select_facts(store, args.measure, args.region, args.year, regions.canonical)
     labels = {doc_id: r.label() for doc_id, r in store.reports.items()}
     if args.format == "json":
         print(json.dumps([f.to_dict() for f in rows], ensure_ascii=False, indent=2))
@@ -304,21 +290,21 @@ def _facts_table(rows: list, labels: dict[str, str]) -> None:
 
 def bench(args: argparse.Namespace, settings: Settings) -> int:
     """Print the benchmark table and its summary line (see retrieval/dev/bench.py)."""
-    from retrieval.dev.bench import WORK, BenchConfig, main, parse_sizes
+    from retrieval import BENCH_WORK, BenchConfig, parse_sizes, run_bench
 
     try:
         sizes = parse_sizes(args.sizes)
     except ValueError:
         raise UserError(f"--sizes: expected numbers like 10000,100k,1M, not {args.sizes!r}") from None
-    config = BenchConfig(sizes=sizes, questions=args.questions, work=args.work or WORK,
+    config = BenchConfig(sizes=sizes, questions=args.questions, work=args.work or BENCH_WORK,
                          cold=not args.no_cold, build=not args.no_build, encoder=not args.no_encoder,
                          cold_starts=_cold_starts())
-    return main(settings, config)
+    return run_bench(settings, config)
 
 
 def _cold_starts() -> tuple:
     """The front-end processes ``govqa bench`` times from start to exit."""
-    from retrieval.dev.bench import ColdStart
+    from retrieval import ColdStart
 
     from .telegram.app import cold_start_command
 

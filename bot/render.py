@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from retrieval.records import Answer
+from retrieval import Answer, Citation
 
 
 def figure_text(answer: Answer) -> str:
@@ -24,15 +24,11 @@ def render_answer(answer: Answer) -> str:
     if "\n" in answer.message:  # a comparison: the full table, with sources
         lines += ["", answer.message]
         return "\n".join(lines)
-    hit = answer.source
-    if hit is not None:
-        meta = hit.meta
+    if answer.source is not None:
+        cite = Citation.of_hit(answer.source)
         lines.append("")
-        lines.append(f"Source: {meta.title or hit.source}")
-        details = [x for x in (meta.issuer, hit.chunk.section,
-                               f"published {meta.publish_date}" if meta.publish_date else "",
-                               f"file {hit.source}") if x]
-        lines.append("        " + " | ".join(details))
+        lines.append(f"Source: {cite.title}")
+        lines.append("        " + " | ".join([*cite.details(), f"file {cite.source}"]))
     return "\n".join(lines)
 
 

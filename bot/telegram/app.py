@@ -22,7 +22,7 @@ from telegram.constants import ParseMode
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
-from retrieval.settings import Settings
+from retrieval import Settings
 
 from .handlers import EngineLike, GovqaBot
 from .texts import COMMANDS
@@ -188,7 +188,7 @@ def cold_start_command(index: Path, question: str) -> list[str]:
     application built, no network) and prints one answer: what ``govqa
     bench`` times as the bot's cold start."""
     return [sys.executable, "-c", (
-        "from bot.telegram.app import build_application, open_engine; from retrieval.settings import Settings; "
+        "from bot.telegram.app import build_application, open_engine; from retrieval import Settings; "
         f"s = Settings.from_env().with_overrides(index={str(index)!r}, telegram_token='1:bench'); "
         "e = open_engine(s); build_application(e, s); "
         f"print(e.ask({question!r}).answer)")]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from retrieval.records import Answer, Hit
+from retrieval import Answer, Citation, Hit, place_english
 
 from .texts import DEFAULT_EXAMPLES, DEMO_REPORT, T
 
@@ -60,14 +60,14 @@ def format_figures(answer: Answer, limit: int = 3) -> str:
 
 
 def format_citation(hit: Hit, lang: str) -> str:
-    """Report title, section and publish date of a passage."""
-    meta = hit.meta
-    lines = [f"📄 {esc(meta.title or hit.source)}"]
-    if hit.chunk.section:
-        lines.append(f"§ {esc(hit.chunk.section)}")
-    details = [esc(meta.label())] if meta.label() else []
-    if meta.publish_date:
-        details.append(f"{T(lang, 'published')} {esc(meta.publish_date)}")
+    """Report title, section, place and year, publish date of a passage."""
+    cite = Citation.of_hit(hit)
+    lines = [f"📄 {esc(cite.title)}"]
+    if cite.section:
+        lines.append(f"§ {esc(cite.section)}")
+    details = [esc(cite.place)] if cite.place else []
+    if cite.published:
+        details.append(f"{T(lang, 'published')} {esc(cite.published)}")
     if details:
         lines.append(" · ".join(details))
     return "\n".join(lines)
@@ -151,17 +151,9 @@ def example_questions(sources: list[dict]) -> list[str]:
     return [f"{region}{year}年罚款多少?", f"How many fines did {english_place(region)} issue in {year}?"]
 
 
-_PLACE_SUFFIX = re.compile(r"(?:省|市|区|县|自治州|州|盟|旗)$")
-
-
 def english_place(region: str) -> str:
-    """"金华市" -> "Jinhua" (pinyin without the administrative suffix), for examples only."""
-    try:
-        from pypinyin import lazy_pinyin
-    except ImportError:  # examples are cosmetic
-        return region
-    core = _PLACE_SUFFIX.sub("", region) or region
-    return "".join(lazy_pinyin(core)).capitalize()
+    """"金华市" -> "Jinhua": the place as an English question names it (no type word)."""
+    return place_english(region, type_word=False)
 
 
 def format_sources_page(

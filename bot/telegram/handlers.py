@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections import OrderedDict
 from contextlib import asynccontextmanager, suppress
@@ -24,8 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from retrieval.records import Answer
-from retrieval.settings import Settings
+from retrieval import Answer, Settings, has_han
 
 from .format import (_plain, answer_keyboard, esc, format_answer, format_help, format_passages, format_source,
                      format_sources_page, format_start, format_stats)
@@ -353,11 +351,8 @@ def user_lang(update: Update) -> str:
     return "zh" if code.lower().startswith("zh") else "en"
 
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
 def answer_lang(answer: Answer) -> str:
     """Language to answer in: English when the engine gave an English line or the question has no Chinese."""
-    if answer.english or not _HAN.search(answer.question):
+    if answer.english or not has_han(answer.question):
         return "en"
     return "zh"

@@ -25,14 +25,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..query.parse import Query
 
 
-__all__ = ["Request", "Side", "Row", "Comparison", "plan", "compare", "answer", "chart_png"]
+__all__ = ["Request", "Side", "ComparisonRow", "Comparison", "plan", "compare", "answer", "chart_png"]
 
 
 # ================================================================ the figures
 
 
 @dataclass
-class Row:
+class ComparisonRow:
     """One report in a comparison: its figure for the measure, or none."""
 
     report: Report
@@ -50,15 +50,15 @@ class Comparison:
 
     request: Request
     measure: str
-    rows: list[Row]
+    rows: list[ComparisonRow]
     unknown: list[Side] = field(default_factory=list)  # sides with no indexed report
 
     @property
-    def present(self) -> list[Row]:
+    def present(self) -> list[ComparisonRow]:
         return [r for r in self.rows if not r.missing]
 
     @property
-    def missing(self) -> list[Row]:
+    def missing(self) -> list[ComparisonRow]:
         return [r for r in self.rows if r.missing]
 
 
@@ -78,22 +78,22 @@ def compare(request: Request, store: FactStore) -> Comparison | None:
     return Comparison(request, request.measure, _ranked(rows, request.ascending), unknown)
 
 
-def _report_row(report: Report, measure: str, store: FactStore) -> Row:
+def _report_row(report: Report, measure: str, store: FactStore) -> ComparisonRow:
     facts = store.facts(measure=measure, doc_id=report.doc_id)
     if not facts:
-        return Row(report, None)
+        return ComparisonRow(report, None)
     best = max(facts, key=lambda f: f.base_value)
-    return Row(report, best, [f for f in facts if f is not best])
+    return ComparisonRow(report, best, [f for f in facts if f is not best])
 
 
-def _side_row(reports: list[Report], measure: str, store: FactStore) -> Row:
+def _side_row(reports: list[Report], measure: str, store: FactStore) -> ComparisonRow:
     """One side of a versus question: the best row among the side's reports."""
     rows = [_report_row(r, measure, store) for r in reports]
     found = [r for r in rows if not r.missing]
     return max(found, key=lambda r: r.fact.base_value) if found else rows[0]
 
 
-def _ranked(rows: list[Row], ascending: bool) -> list[Row]:
+def _ranked(rows: list[ComparisonRow], ascending: bool) -> list[ComparisonRow]:
     present = sorted((r for r in rows if not r.missing), key=lambda r: r.fact.base_value,
                      reverse=not ascending)
     return present + [r for r in rows if r.missing]
@@ -172,7 +172,7 @@ def _table_text(comp: Comparison) -> str:
     return "\n".join(lines)
 
 
-def _row_lines(rank: int, row: Row) -> list[str]:
+def _row_lines(rank: int, row: ComparisonRow) -> list[str]:
     fact = row.fact
     base = f" = {_number(fact.base_value)} {fact.base_unit}" if fact.base_unit and fact.base_value != fact.value else ""
     notes = " · ".join([fact.label, *fact.qualifiers()]) if fact.label else " · ".join(fact.qualifiers())

@@ -33,10 +33,14 @@ class Citation:
     def of_hit(cls, hit: Hit) -> "Citation":
         return cls.of(hit.meta, hit.source, hit.chunk.section)
 
+    def details(self) -> list[str]:
+        """What follows the title: issuer, section, 'published yyyy-mm-dd' (those known)."""
+        parts = [self.issuer, self.section, f"published {self.published}" if self.published else ""]
+        return [p for p in parts if p]
+
     def line(self) -> str:
         """'title | issuer | section | published yyyy-mm-dd'."""
-        parts = [self.title, self.issuer, self.section, f"published {self.published}" if self.published else ""]
-        return " | ".join(p for p in parts if p)
+        return " | ".join([self.title, *self.details()])
 
 
 def citation(hit: Hit) -> str:

@@ -63,7 +63,7 @@ def _log(msg: str) -> None:
 
 
 @dataclass
-class Row:
+class BenchRow:
     """One line of the table; empty strings print as blanks."""
 
     measure: str
@@ -85,7 +85,7 @@ COLUMNS = ("measure", "chunks", "index", "figure", "floor", "ratio", "recall@10"
            "FAISS ms idx/exact", "RSS+ MB", "disk B/chunk", "open s", "vectors")
 
 
-def render(rows: Sequence[Row]) -> str:
+def render(rows: Sequence[BenchRow]) -> str:
     """The rows as an aligned plain-text table."""
     cells = [COLUMNS] + [(
         r.measure, f"{r.chunks:,}" if r.chunks is not None else "", r.index, r.figure, r.floor,
@@ -98,7 +98,7 @@ def render(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def summary(rows: Sequence[Row]) -> str:
+def summary(rows: Sequence[BenchRow]) -> str:
     """One closing line: each done-when figure with ok/MISS (or 'not run')."""
     parts: list[str] = []
     misses = 0
@@ -138,7 +138,7 @@ def summary(rows: Sequence[Row]) -> str:
     return f"bench: {'; '.join(parts)} -> {verdict}"
 
 
-def _ask_row(rows: Sequence[Row], chunks: int) -> Row | None:
+def _ask_row(rows: Sequence[BenchRow], chunks: int) -> BenchRow | None:
     return next((r for r in rows if r.measure == "ask" and r.raw.get("size") == chunks), None)
 
 
@@ -167,12 +167,12 @@ class BenchConfig:
     cold_starts: tuple[ColdStart, ...] = ()  # front-end processes to time (given by ``bot``)
 
 
-def run(settings: Settings, config: BenchConfig, log: Log = _log) -> list[Row]:
+def run(settings: Settings, config: BenchConfig, log: Log = _log) -> list[BenchRow]:
     """Every measurement, in order; returns the rows (printing is the caller's)."""
     model = settings.model or DEFAULT_MODEL
     config.work.mkdir(parents=True, exist_ok=True)
     seeds_root = config.work / f"seeds-{slug(model)}"
-    rows: list[Row] = []
+    rows: list[BenchRow] = []
     if config.build or missing(seeds_root):
         log(f"build: seeds/ with {model} into {seeds_root}")
         rows.append(build_row(seeds_root, settings, model))
@@ -208,7 +208,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 # ---------------------------------------------------------------- build
 
 
-def build_row(root: Path, settings: Settings, model: str) -> Row:
+def build_row(root: Path, settings: Settings, model: str) -> BenchRow:
     """``index build`` of seeds/ vs raw encoding of the same chunk texts
     (raw timed before and after the build; their mean is the floor). One-time
     costs of a process (model, jieba dictionary, lazy imports) are paid by a
@@ -232,7 +232,7 @@ def build_row(root: Path, settings: Settings, model: str) -> Row:
     report_chunks = int(read_manifest(root)["chunks"])
     assert report_chunks == len(texts), (report_chunks, len(texts))
     build_rate, raw_rate = report_chunks / build_s, len(texts) / raw_s
-    return Row("build", report_chunks, read_manifest(root).get("faiss_index", ""),
+    return BenchRow("build", report_chunks, read_manifest(root).get("faiss_index", ""),
                f"{build_rate:.2f} chunks/s", f"raw encode {raw_rate:.2f}/s", build_rate / raw_rate,
                data=f"real model, batch {settings.batch_size}", raw={"build_rate": build_rate, "raw_rate": raw_rate})
 
@@ -248,7 +248,7 @@ def warm_up_build(folder: Path, settings: Settings) -> None:
     build_index([folder / "docs"], folder / "index", settings)
 
 
-def encoder_row(name: str = "m3e-small", count: int = 64, chars: int = 300) -> Row:
+def encoder_row(name: str = "m3e-small", count: int = 64, chars: int = 300) -> BenchRow:
     """m3e-small as loaded by ``load_embedder`` against the same model in
     fp32 (the 17 chunks/s start of issue 5), on the same texts."""
     from embeddings import load_embedder
@@ -265,7 +265,7 @@ def encoder_row(name: str = "m3e-small", count: int = 64, chars: int = 300) -> R
         now_s += _timed(lambda: now.encode_passages(texts))
         start_s += _timed(lambda: start.encode_passages(texts))
     now_rate, start_rate = 2 * count / now_s, 2 * count / start_s
-    return Row(f"encode {name}", count, "", f"{now_rate:.2f} chunks/s", f"fp32 {start_rate:.2f}/s",
+    return BenchRow(f"encode {name}", count, "", f"{now_rate:.2f} chunks/s", f"fp32 {start_rate:.2f}/s",
                now_rate / start_rate, data=f"real model, {chars} chars, batch 32, int8",
                raw={"now_rate": now_rate, "start_rate": start_rate})
 
@@ -279,7 +279,7 @@ def _timed(fn: Callable[[], Any]) -> float:
 # ---------------------------------------------------------------- ask (child process)
 
 
-def query_row(root: Path, questions: int, settings: Settings, size: int | None, data: str) -> Row:
+def query_row(root: Path, questions: int, settings: Settings, size: int | None, data: str) -> BenchRow:
     """Run :func:`query_worker` in a child process and turn its JSON into a row."""
     cmd = [sys.executable, "-m", "retrieval.dev.bench_worker", "query", str(root), "--questions", str(questions)]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=PROJECT_DIR, env=_child_env(settings))
@@ -287,7 +287,7 @@ def query_row(root: Path, questions: int, settings: Settings, size: int | None, 
         raise RuntimeError(f"query worker failed for {root}:\n{proc.stderr[-2000:]}")
     r = json.loads(proc.stdout.strip().splitlines()[-1])
     recall = r["recall"]
-    return Row("ask", r["chunks"], r["index"],
+    return BenchRow("ask", r["chunks"], r["index"],
                f"p50 {r['ask_p50']:.1f} / p95 {r['ask_p95']:.1f} ms",
                f"p50 {r['floor_p50']:.1f} ms", r["ask_p50"] / r["floor_p50"],
                "exact" if recall is None else f"{recall:.3f}", f"{r['dense_ms']:.1f} / {r['exact_ms']:.1f}",
@@ -313,7 +313,7 @@ def disk_per_chunk(root: Path) -> float:
 # ---------------------------------------------------------------- cold start
 
 
-def cold_start_rows(seeds_root: Path, model: str, starts: Sequence[ColdStart], repeat: int = 3) -> list[Row]:
+def cold_start_rows(seeds_root: Path, model: str, starts: Sequence[ColdStart], repeat: int = 3) -> list[BenchRow]:
     """Process start -> exit for each front-end command, against its floor;
     medians of ``repeat`` runs (OS file cache warm)."""
     question = load_questions()[0]
@@ -326,7 +326,7 @@ def cold_start_rows(seeds_root: Path, model: str, starts: Sequence[ColdStart], r
     for start in starts:
         floor, floor_label = floors[start.floor]
         seconds = _wall(start.command(seeds_root, question), repeat)
-        rows.append(Row(start.label, figure=f"{seconds:.2f} s", floor=f"{floor_label} {floor:.2f} s",
+        rows.append(BenchRow(start.label, figure=f"{seconds:.2f} s", floor=f"{floor_label} {floor:.2f} s",
                         ratio=seconds / floor, data="real model" if start.floor == "model" else "",
                         raw={"seconds": seconds}))
     return rows

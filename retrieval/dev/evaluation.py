@@ -105,7 +105,7 @@ def comparison_correct(item: dict[str, Any], text: str) -> bool:
 
 
 @dataclass
-class Report:
+class Scores:
     scored: list[Scored] = field(default_factory=list)
 
     def _share(self, rows: list[Scored], test: Callable[[Scored], bool]) -> float:
@@ -138,8 +138,8 @@ class Report:
 
 
 def run(ask: Callable[[str], Answer], items: list[dict[str, Any]],
-        on_result: Callable[[Scored], None] | None = None) -> Report:
-    report = Report()
+        on_result: Callable[[Scored], None] | None = None) -> Scores:
+    report = Scores()
     for item in items:
         answer = ask(item["question"])
         answer.id = str(item.get("id", ""))

@@ -19,14 +19,16 @@ from ..text.lexicon import ADMIN_SUFFIXES, SUFFIX_CHARS, name_suffix, short_name
 from ..text.normalise import find_years, normalize, replace_cn_numerals  # noqa: F401
 from ..text.tokenize import domain_words
 from .cedict import Cedict, CedictEntry  # noqa: F401
-from .cues import (DOC_TYPES, EN_UNIT_NOUNS, ISSUER_TERMS, META_WORDS, SUPPORT_VERBS, ZH_MEASURE_UNITS,
-                   ZH_UNIT_ENDINGS)
+from .cues import (ASKED_DOC_TYPES, EN_UNIT_NOUNS, ISSUER_TERMS, META_WORDS, SUPPORT_VERBS,
+                   ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
 from .gazetteer import HOME_COUNTRY, Gazetteer, Place
 from .glossary import Glossary, TermMatch, Vocabulary, lemmatize  # noqa: F401
 from .parse import MAX_QUESTION_CHARS, Query, QuestionError, parse_question
 from .places import PLACE_STOPLIST, PlaceMention, find_place_mentions
 from .regions import (PINYIN_TYPE_WORDS, PLACE_TYPE_WORDS, Region, RegionTable, glue, place_english,
                       pinyin_keys)
+
+DOC_TYPES = tuple((pattern, name) for name, pattern in ASKED_DOC_TYPES)  # the old (pattern, type) order
 
 __all__ = [
     "MAX_QUESTION_CHARS", "QuestionError", "Query", "parse_question", "RegionTable", "Region",

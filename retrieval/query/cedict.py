@@ -56,7 +56,7 @@ _SKIP_DEF = ("variant of", "old variant", "see ", "also written", "surname ", "a
              "used in", "erhua variant", "Japanese variant", "Taiwan pr.", "pr. ")
 _DEF_STOP = STOPWORDS | {"sb", "sth", "something", "someone", "oneself", "etc", "lit", "fig"}
 
-Row = tuple[str, str, str, str]  # trad, simp, pinyin, "def1/def2"
+CedictRow = tuple[str, str, str, str]  # trad, simp, pinyin, "def1/def2"
 
 
 class Cedict:
@@ -72,7 +72,7 @@ class Cedict:
     ('Jinhua prefecture-level city in Zhejiang',)
     """
 
-    def __init__(self, rows: list[Row], source: Path | None = None):
+    def __init__(self, rows: list[CedictRow], source: Path | None = None):
         self.rows = rows
         self.source = source
         self._by_simp: dict[str, list[int]] | None = None
@@ -149,7 +149,7 @@ class Cedict:
 ReverseIndex = dict[str, list[tuple[int, int, int, str]]]
 
 
-def build_reverse_index(rows: Iterable[Row]) -> tuple[ReverseIndex, frozenset[str]]:
+def build_reverse_index(rows: Iterable[CedictRow]) -> tuple[ReverseIndex, frozenset[str]]:
     """English word -> [(content words, sense number, length penalty, headword)].
 
     Only short definitions (at most 4 content words) of common headwords (not

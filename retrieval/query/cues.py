@@ -94,11 +94,12 @@ _ZH_FOLLOWUP = re.compile(r"^\s*(?:那|那么|还有|另外)|呢\s*[?？]?\s*$")
 _EN_PLAN = re.compile(r"\b(?:plan|plans|planned|planning|will|going to|intend|intends|aim|aims|"
                       r"target|targets|next year|next step|future)\b", re.I)
 _ZH_PLAN = re.compile(r"计划|打算|拟|下一步|明年|今后|将要|规划|目标|工作要点|部署")
-DOC_TYPES: tuple[tuple[re.Pattern, str], ...] = (
-    (re.compile(r"work (?:plan|points|priorities)|key (?:work|tasks) for|工作要点|工作计划", re.I), "工作要点"),
-    (re.compile(r"rule[- ]of[- ]law|law[- ]based government|法治政府|法治建设|依法行政", re.I),
-     "法治政府建设报告"),
-    (re.compile(r"work summary|annual summary|工作总结|年度总结", re.I), "工作总结"),
+# The kind of report a question asks about (first match wins): (type, pattern over the question),
+# in the order of ``ingest.metadata.DOC_TYPES`` (type, pattern over a title).
+ASKED_DOC_TYPES: tuple[tuple[str, re.Pattern], ...] = (
+    ("工作要点", re.compile(r"work (?:plan|points|priorities)|key (?:work|tasks) for|工作要点|工作计划", re.I)),
+    ("法治政府建设报告", re.compile(r"rule[- ]of[- ]law|law[- ]based government|法治政府|法治建设|依法行政", re.I)),
+    ("工作总结", re.compile(r"work summary|annual summary|工作总结|年度总结", re.I)),
 )
 
 
@@ -114,3 +115,28 @@ _ZH_MEASURE_AFTER = re.compile(r"(?:多少|几)(" + "|".join(
 # Words that ask for plans: a plan question with no other topic looks for the plan itself.
 PLAN_TERMS = ("工作打算", "工作思路", "工作计划", "工作安排", "下一步", "计划", "打算", "规划")
 QUESTION_WORD_START = re.compile(r"^(多少|几|哪|什么|怎么|如何)")  # a question word jieba glued to a term
+
+# ---------------------------------------------------------------- comparisons (``plan``)
+
+CMP_EN_SUPERLATIVE = re.compile(r"\b(most|highest|largest|biggest|greatest|top|least|lowest|fewest|smallest)\b")
+CMP_EN_SMALLEST = re.compile(r"\b(least|lowest|fewest|smallest)\b")
+CMP_EN_WHICH_PLACE = re.compile(r"\b(which|where|who|what (?:city|region|place|county|district|report|bureau)s?)\b")
+CMP_EN_RANK = re.compile(r"\brank(?:ed|ing|ings|s)?\b|\bsort(?:ed)? by\b|\border(?:ed)? by\b|\btop \d+\b")
+CMP_EN_COMPARE = re.compile(
+    r"\bcompar(?:e|es|ed|ing|ison)\b|\bversus\b|\bvs\b\.?|"
+    r"\bacross (?:all |the |every )*(?:reports|regions|cities|places|counties|districts|bureaus|years)\b|"
+    r"\b(?:each|every|all|different) (?:report|region|city|place|county|district|bureau)s?\b|"
+    r"\bby (?:region|city|report|place|year)\b")
+CMP_EN_MORE = re.compile(r"\b(?:more|higher|larger|greater|bigger|exceed(?:ed|s)?)\b")
+CMP_EN_LESS = re.compile(r"\b(?:less|fewer|lower|smaller)\b")
+CMP_EN_LIST = re.compile(r"\b(?:list|show|give|all|every)\b.*\b(?:figures|numbers|statistics|stats|data|facts)\b")
+
+CMP_ZH_SUPERLATIVE = re.compile(r"最(?:多(?!跑)|高|大|少|低|小)|前[0-9一二三四五六七八九十]+[名位]")
+CMP_ZH_SMALLEST = re.compile(r"最(?:少|低|小)")
+CMP_ZH_WHICH_PLACE = re.compile(r"哪|谁")
+CMP_ZH_RANK = re.compile(r"排名|排行|排序|名列")
+CMP_ZH_COMPARE = re.compile(r"对比|比较|相比|横向|各地|各个?(?:地区|地方|城市|报告|市县|区县|县区)|"
+                         r"所有(?:地区|报告)|全部(?:地区|报告)|每个(?:地区|报告)|分地区")
+CMP_ZH_MORE = re.compile(r"比.{0,30}?(?:多|高|大)|多于|高于|大于|超过|[更较](?:多|高|大)")
+CMP_ZH_LESS = re.compile(r"比.{0,30}?(?:少|低|小)|少于|低于|小于|不及|不如|[更较](?:少|低|小)")
+CMP_ZH_LIST = re.compile(r"(?:列出|列举|罗列|所有|全部|哪些|各项)的?(?:数据|数字|统计|指标)|(?:数据|数字)都?有哪些")

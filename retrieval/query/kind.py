@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
 from .cues import (_EN_FOLLOWUP, _EN_NP_END, _EN_NUMBER, _EN_PLAN, _EN_WHAT, _EN_WHEN, _EN_WHICH, _EN_WHO,
                    _MONEY, _RATE, _ZH_FOLLOWUP, _ZH_MEASURE_AFTER, _ZH_NUMBER, _ZH_PLAN, _ZH_WHAT, _ZH_WHEN,
-                   _ZH_WHICH, _ZH_WHO, DOC_TYPES, EN_UNIT_NOUNS, ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
+                   _ZH_WHICH, _ZH_WHO, ASKED_DOC_TYPES, EN_UNIT_NOUNS, ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
 from .glossary import lemmatize
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,7 +33,7 @@ def _answer_kind(q: Query) -> None:
         q.wants_plan = bool(_EN_PLAN.search(low))
     q.unit_hints = _units(q) if q.wants_number else []
     q.asks = _asks(q, low)
-    q.doc_type = next((name for rx, name in DOC_TYPES if rx.search(text)), "")
+    q.doc_type = next((name for name, rx in ASKED_DOC_TYPES if rx.search(text)), "")
 
 
 

@@ -30,6 +30,10 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .cues import (CMP_EN_COMPARE, CMP_EN_LESS, CMP_EN_LIST, CMP_EN_MORE, CMP_EN_RANK,
+                   CMP_EN_SMALLEST, CMP_EN_SUPERLATIVE, CMP_EN_WHICH_PLACE, CMP_ZH_COMPARE,
+                   CMP_ZH_LESS, CMP_ZH_LIST, CMP_ZH_MORE, CMP_ZH_RANK, CMP_ZH_SMALLEST,
+                   CMP_ZH_SUPERLATIVE, CMP_ZH_WHICH_PLACE)
 from .measures import question_measures
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,32 +62,6 @@ class Request:
     lang: str = "zh"
 
 
-# ---------------------------------------------------------------- cues
-
-_EN_SUPERLATIVE = re.compile(r"\b(most|highest|largest|biggest|greatest|top|least|lowest|fewest|smallest)\b")
-_EN_SMALLEST = re.compile(r"\b(least|lowest|fewest|smallest)\b")
-_EN_WHICH = re.compile(r"\b(which|where|who|what (?:city|region|place|county|district|report|bureau)s?)\b")
-_EN_RANK = re.compile(r"\brank(?:ed|ing|ings|s)?\b|\bsort(?:ed)? by\b|\border(?:ed)? by\b|\btop \d+\b")
-_EN_COMPARE = re.compile(
-    r"\bcompar(?:e|es|ed|ing|ison)\b|\bversus\b|\bvs\b\.?|"
-    r"\bacross (?:all |the |every )*(?:reports|regions|cities|places|counties|districts|bureaus|years)\b|"
-    r"\b(?:each|every|all|different) (?:report|region|city|place|county|district|bureau)s?\b|"
-    r"\bby (?:region|city|report|place|year)\b")
-_EN_MORE = re.compile(r"\b(?:more|higher|larger|greater|bigger|exceed(?:ed|s)?)\b")
-_EN_LESS = re.compile(r"\b(?:less|fewer|lower|smaller)\b")
-_EN_LIST = re.compile(r"\b(?:list|show|give|all|every)\b.*\b(?:figures|numbers|statistics|stats|data|facts)\b")
-
-_ZH_SUPERLATIVE = re.compile(r"最(?:多(?!跑)|高|大|少|低|小)|前[0-9一二三四五六七八九十]+[名位]")
-_ZH_SMALLEST = re.compile(r"最(?:少|低|小)")
-_ZH_WHICH = re.compile(r"哪|谁")
-_ZH_RANK = re.compile(r"排名|排行|排序|名列")
-_ZH_COMPARE = re.compile(r"对比|比较|相比|横向|各地|各个?(?:地区|地方|城市|报告|市县|区县|县区)|"
-                         r"所有(?:地区|报告)|全部(?:地区|报告)|每个(?:地区|报告)|分地区")
-_ZH_MORE = re.compile(r"比.{0,30}?(?:多|高|大)|多于|高于|大于|超过|[更较](?:多|高|大)")
-_ZH_LESS = re.compile(r"比.{0,30}?(?:少|低|小)|少于|低于|小于|不及|不如|[更较](?:少|低|小)")
-_ZH_LIST = re.compile(r"(?:列出|列举|罗列|所有|全部|哪些|各项)的?(?:数据|数字|统计|指标)|(?:数据|数字)都?有哪些")
-
-
 def plan(query: "Query") -> Request | None:
     """The comparison ``query`` asks for, or None for an ordinary question.
 
@@ -100,17 +78,17 @@ def plan(query: "Query") -> Request | None:
         return Request("list", measure, sides, lang=query.lang)
     if measure is None:
         return None
-    more, less = ((_ZH_MORE, _ZH_LESS) if zh else (_EN_MORE, _EN_LESS))
+    more, less = ((CMP_ZH_MORE, CMP_ZH_LESS) if zh else (CMP_EN_MORE, CMP_EN_LESS))
     named = len(sides) + len(query.unknown_places)  # "Hangzhou vs Jinhua": refused later, not answered
     if named >= 2 and (more.search(text) or less.search(text)):
         asks_more = not less.search(text) or bool(more.search(text) and _first(more, text) < _first(less, text))
-        if (_ZH_WHICH if zh else _EN_WHICH).search(text):  # "which of the two ... more?": rank them
+        if (CMP_ZH_WHICH_PLACE if zh else CMP_EN_WHICH_PLACE).search(text):  # "which of the two ... more?": rank them
             return Request("rank", measure, sides, ascending=not asks_more, lang=query.lang)
         return Request("versus", measure, sides, more=asks_more, lang=query.lang)
     if _is_rank(text, zh) and len({s.region for s in sides if s.region}) != 1:
-        smallest = (_ZH_SMALLEST if zh else _EN_SMALLEST).search(text)
+        smallest = (CMP_ZH_SMALLEST if zh else CMP_EN_SMALLEST).search(text)
         return Request("rank", measure, sides, ascending=bool(smallest), lang=query.lang)
-    if (_ZH_COMPARE if zh else _EN_COMPARE).search(text):
+    if (CMP_ZH_COMPARE if zh else CMP_EN_COMPARE).search(text):
         return Request("table", measure, sides, lang=query.lang)
     return None
 
@@ -121,14 +99,14 @@ def _first(pattern: re.Pattern, text: str) -> int:
 
 
 def _is_list(text: str, zh: bool) -> bool:
-    return bool((_ZH_LIST if zh else _EN_LIST).search(text))
+    return bool((CMP_ZH_LIST if zh else CMP_EN_LIST).search(text))
 
 
 def _is_rank(text: str, zh: bool) -> bool:
     """A superlative asked about places (which/where/哪), or an explicit ranking."""
     if zh:
-        return bool(_ZH_RANK.search(text) or (_ZH_SUPERLATIVE.search(text) and _ZH_WHICH.search(text)))
-    return bool(_EN_RANK.search(text) or (_EN_SUPERLATIVE.search(text) and _EN_WHICH.search(text)))
+        return bool(CMP_ZH_RANK.search(text) or (CMP_ZH_SUPERLATIVE.search(text) and CMP_ZH_WHICH_PLACE.search(text)))
+    return bool(CMP_EN_RANK.search(text) or (CMP_EN_SUPERLATIVE.search(text) and CMP_EN_WHICH_PLACE.search(text)))
 
 
 def _sides(query: "Query") -> list[Side]:
