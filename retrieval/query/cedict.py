@@ -11,7 +11,7 @@ import importlib.util
 import marshal
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -84,11 +84,6 @@ class Cedict:
     def load(cls) -> "Cedict":
         path = cedict_path()
         return cls(_CEDICT_LINE.findall(path.read_text(encoding="utf-8")), path)
-
-    def entries(self) -> Iterator[CedictEntry]:
-        """Every entry, in file order."""
-        for trad, simp, pinyin, defs in self.rows:
-            yield CedictEntry(trad, simp, pinyin, tuple(defs.split("/")))
 
     def lookup(self, simplified: str) -> list[CedictEntry]:
         """All entries whose simplified headword is ``simplified``."""

@@ -3,6 +3,7 @@ a date, a name, a plan; and which words are no topic (stopwords, the issuer)."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
 
@@ -75,25 +76,45 @@ ZH_UNIT_ENDINGS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("衣", "物资", "设备", "装备"), ("件", "套", "台")),
 )
 
-_EN_NUMBER = re.compile(
-    r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percent|percentage|proportion|share|"
-    r"fraction|amount|number|rate|total|sum)\b|\b(?:rate|percent|percentage|proportion|ratio|"
-    r"total|amount|count|quantity|sum)\b")
-_ZH_NUMBER = re.compile(r"多少|几(?=[^乎]|$)|数量|总数|总量|人数|次数|金额|总额|比例|比率|占比|百分之|"
-                        r"百分比|[\u4e00-\u9fff]率|多大|多高|多长|多久")
-_EN_WHEN = re.compile(r"\bwhen\b|\bwhat (?:date|time|day|month)\b|\bby what date\b|\bdeadline\b")
-_ZH_WHEN = re.compile(r"什么时候|何时|哪天|哪一天|几月|哪个月|日期|截止|期限|时限|之前完成|前完成")
-_EN_WHICH = re.compile(r"\bwhich\b")
-_ZH_WHICH = re.compile(r"哪[家个些种类项位所条里儿]|哪")
-_EN_WHO = re.compile(r"\bwho(?:m|se)?\b")
-_ZH_WHO = re.compile(r"谁|哪位|何人")
-_EN_WHAT = re.compile(r"\bwhat\b|\bhow\b|\bdescribe\b|\bexplain\b|\blist\b|\btell me\b")
-_ZH_WHAT = re.compile(r"什么|啥|如何|怎么|怎样|哪些|内容|措施|包括|指")
-_EN_FOLLOWUP = re.compile(r"^\s*(?:and|what about|how about|also|same for|and what about)\b", re.I)
-_ZH_FOLLOWUP = re.compile(r"^\s*(?:那|那么|还有|另外)|呢\s*[?？]?\s*$")
-_EN_PLAN = re.compile(r"\b(?:plan|plans|planned|planning|will|going to|intend|intends|aim|aims|"
-                      r"target|targets|next year|next step|future)\b", re.I)
-_ZH_PLAN = re.compile(r"计划|打算|拟|下一步|明年|今后|将要|规划|目标|工作要点|部署")
+@dataclass(frozen=True)
+class AskCues:
+    """What a question in one language asks for: patterns over the question."""
+
+    number: re.Pattern  # a figure: "how many", 多少
+    when: re.Pattern
+    who: re.Pattern
+    which: re.Pattern
+    what: re.Pattern
+    followup: re.Pattern  # leans on the previous question: "and in 2021?", 那罚款呢?
+    plan: re.Pattern  # asks what will be done (plans are in the previous year's report)
+
+
+ASK = {
+    "en": AskCues(
+        number=re.compile(
+            r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percent|percentage|proportion|share|"
+            r"fraction|amount|number|rate|total|sum)\b|\b(?:rate|percent|percentage|proportion|ratio|"
+            r"total|amount|count|quantity|sum)\b"),
+        when=re.compile(r"\bwhen\b|\bwhat (?:date|time|day|month)\b|\bby what date\b|\bdeadline\b"),
+        who=re.compile(r"\bwho(?:m|se)?\b"),
+        which=re.compile(r"\bwhich\b"),
+        what=re.compile(r"\bwhat\b|\bhow\b|\bdescribe\b|\bexplain\b|\blist\b|\btell me\b"),
+        followup=re.compile(r"^\s*(?:and|what about|how about|also|same for|and what about)\b", re.I),
+        plan=re.compile(r"\b(?:plan|plans|planned|planning|will|going to|intend|intends|aim|aims|"
+                        r"target|targets|next year|next step|future)\b", re.I),
+    ),
+    "zh": AskCues(
+        number=re.compile(r"多少|几(?=[^乎]|$)|数量|总数|总量|人数|次数|金额|总额|比例|比率|占比|百分之|"
+                          r"百分比|[\u4e00-\u9fff]率|多大|多高|多长|多久"),
+        when=re.compile(r"什么时候|何时|哪天|哪一天|几月|哪个月|日期|截止|期限|时限|之前完成|前完成"),
+        who=re.compile(r"谁|哪位|何人"),
+        which=re.compile(r"哪[家个些种类项位所条里儿]|哪"),
+        what=re.compile(r"什么|啥|如何|怎么|怎样|哪些|内容|措施|包括|指"),
+        followup=re.compile(r"^\s*(?:那|那么|还有|另外)|呢\s*[?？]?\s*$"),
+        plan=re.compile(r"计划|打算|拟|下一步|明年|今后|将要|规划|目标|工作要点|部署"),
+    ),
+}
+
 # The kind of report a question asks about (first match wins): (type, pattern over the question),
 # in the order of ``ingest.metadata.DOC_TYPES`` (type, pattern over a title).
 ASKED_DOC_TYPES: tuple[tuple[str, re.Pattern], ...] = (
@@ -118,25 +139,45 @@ QUESTION_WORD_START = re.compile(r"^(多少|几|哪|什么|怎么|如何)")  # a
 
 # ---------------------------------------------------------------- comparisons (``plan``)
 
-CMP_EN_SUPERLATIVE = re.compile(r"\b(most|highest|largest|biggest|greatest|top|least|lowest|fewest|smallest)\b")
-CMP_EN_SMALLEST = re.compile(r"\b(least|lowest|fewest|smallest)\b")
-CMP_EN_WHICH_PLACE = re.compile(r"\b(which|where|who|what (?:city|region|place|county|district|report|bureau)s?)\b")
-CMP_EN_RANK = re.compile(r"\brank(?:ed|ing|ings|s)?\b|\bsort(?:ed)? by\b|\border(?:ed)? by\b|\btop \d+\b")
-CMP_EN_COMPARE = re.compile(
-    r"\bcompar(?:e|es|ed|ing|ison)\b|\bversus\b|\bvs\b\.?|"
-    r"\bacross (?:all |the |every )*(?:reports|regions|cities|places|counties|districts|bureaus|years)\b|"
-    r"\b(?:each|every|all|different) (?:report|region|city|place|county|district|bureau)s?\b|"
-    r"\bby (?:region|city|report|place|year)\b")
-CMP_EN_MORE = re.compile(r"\b(?:more|higher|larger|greater|bigger|exceed(?:ed|s)?)\b")
-CMP_EN_LESS = re.compile(r"\b(?:less|fewer|lower|smaller)\b")
-CMP_EN_LIST = re.compile(r"\b(?:list|show|give|all|every)\b.*\b(?:figures|numbers|statistics|stats|data|facts)\b")
 
-CMP_ZH_SUPERLATIVE = re.compile(r"最(?:多(?!跑)|高|大|少|低|小)|前[0-9一二三四五六七八九十]+[名位]")
-CMP_ZH_SMALLEST = re.compile(r"最(?:少|低|小)")
-CMP_ZH_WHICH_PLACE = re.compile(r"哪|谁")
-CMP_ZH_RANK = re.compile(r"排名|排行|排序|名列")
-CMP_ZH_COMPARE = re.compile(r"对比|比较|相比|横向|各地|各个?(?:地区|地方|城市|报告|市县|区县|县区)|"
-                         r"所有(?:地区|报告)|全部(?:地区|报告)|每个(?:地区|报告)|分地区")
-CMP_ZH_MORE = re.compile(r"比.{0,30}?(?:多|高|大)|多于|高于|大于|超过|[更较](?:多|高|大)")
-CMP_ZH_LESS = re.compile(r"比.{0,30}?(?:少|低|小)|少于|低于|小于|不及|不如|[更较](?:少|低|小)")
-CMP_ZH_LIST = re.compile(r"(?:列出|列举|罗列|所有|全部|哪些|各项)的?(?:数据|数字|统计|指标)|(?:数据|数字)都?有哪些")
+@dataclass(frozen=True)
+class CompareCues:
+    """What makes a question, in one language, a comparison across reports."""
+
+    superlative: re.Pattern  # most, highest, 最多
+    smallest: re.Pattern  # least, lowest, 最少: rank from the bottom
+    which_place: re.Pattern  # which/where/who: asks for places or reports (not query's which-cue)
+    rank: re.Pattern  # ranked, top 5, 排名
+    compare: re.Pattern  # compare, across all reports, 对比, 各地
+    more: re.Pattern  # more than, 比...多
+    less: re.Pattern  # less than, 比...少
+    listing: re.Pattern  # list all figures, 列出数据
+
+
+COMPARE = {
+    "en": CompareCues(
+        superlative=re.compile(r"\b(most|highest|largest|biggest|greatest|top|least|lowest|fewest|smallest)\b"),
+        smallest=re.compile(r"\b(least|lowest|fewest|smallest)\b"),
+        which_place=re.compile(r"\b(which|where|who|what (?:city|region|place|county|district|report|bureau)s?)\b"),
+        rank=re.compile(r"\brank(?:ed|ing|ings|s)?\b|\bsort(?:ed)? by\b|\border(?:ed)? by\b|\btop \d+\b"),
+        compare=re.compile(
+            r"\bcompar(?:e|es|ed|ing|ison)\b|\bversus\b|\bvs\b\.?|"
+            r"\bacross (?:all |the |every )*(?:reports|regions|cities|places|counties|districts|bureaus|years)\b|"
+            r"\b(?:each|every|all|different) (?:report|region|city|place|county|district|bureau)s?\b|"
+            r"\bby (?:region|city|report|place|year)\b"),
+        more=re.compile(r"\b(?:more|higher|larger|greater|bigger|exceed(?:ed|s)?)\b"),
+        less=re.compile(r"\b(?:less|fewer|lower|smaller)\b"),
+        listing=re.compile(r"\b(?:list|show|give|all|every)\b.*\b(?:figures|numbers|statistics|stats|data|facts)\b"),
+    ),
+    "zh": CompareCues(
+        superlative=re.compile(r"最(?:多(?!跑)|高|大|少|低|小)|前[0-9一二三四五六七八九十]+[名位]"),
+        smallest=re.compile(r"最(?:少|低|小)"),
+        which_place=re.compile(r"哪|谁"),
+        rank=re.compile(r"排名|排行|排序|名列"),
+        compare=re.compile(r"对比|比较|相比|横向|各地|各个?(?:地区|地方|城市|报告|市县|区县|县区)|"
+                           r"所有(?:地区|报告)|全部(?:地区|报告)|每个(?:地区|报告)|分地区"),
+        more=re.compile(r"比.{0,30}?(?:多|高|大)|多于|高于|大于|超过|[更较](?:多|高|大)"),
+        less=re.compile(r"比.{0,30}?(?:少|低|小)|少于|低于|小于|不及|不如|[更较](?:少|低|小)"),
+        listing=re.compile(r"(?:列出|列举|罗列|所有|全部|哪些|各项)的?(?:数据|数字|统计|指标)|(?:数据|数字)都?有哪些"),
+    ),
+}

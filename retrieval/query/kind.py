@@ -6,9 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
-from .cues import (_EN_FOLLOWUP, _EN_NP_END, _EN_NUMBER, _EN_PLAN, _EN_WHAT, _EN_WHEN, _EN_WHICH, _EN_WHO,
-                   _MONEY, _RATE, _ZH_FOLLOWUP, _ZH_MEASURE_AFTER, _ZH_NUMBER, _ZH_PLAN, _ZH_WHAT, _ZH_WHEN,
-                   _ZH_WHICH, _ZH_WHO, ASKED_DOC_TYPES, EN_UNIT_NOUNS, ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
+from .cues import (_EN_NP_END, _MONEY, _RATE, _ZH_MEASURE_AFTER, ASK, ASKED_DOC_TYPES, EN_UNIT_NOUNS,
+                   ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
 from .glossary import lemmatize
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -23,14 +22,12 @@ def _answer_kind(q: Query) -> None:
     """wants_number, unit_hints, asks, doc_type, wants_plan, followup."""
     text = q.text
     low = text.lower()
-    if q.lang == "zh":
-        q.wants_number = bool(_ZH_NUMBER.search(text)) or bool(_EN_NUMBER.search(low))
-        q.followup = bool(_ZH_FOLLOWUP.search(text))
-        q.wants_plan = bool(_ZH_PLAN.search(text))
-    else:
-        q.wants_number = bool(_EN_NUMBER.search(low))
-        q.followup = bool(_EN_FOLLOWUP.search(low))
-        q.wants_plan = bool(_EN_PLAN.search(low))
+    cues = ASK[q.lang]
+    own = text if q.lang == "zh" else low
+    # a Chinese question may ask "how many" in English words too
+    q.wants_number = bool(cues.number.search(own)) or bool(ASK["en"].number.search(low))
+    q.followup = bool(cues.followup.search(own))
+    q.wants_plan = bool(cues.plan.search(own))
     q.unit_hints = _units(q) if q.wants_number else []
     q.asks = _asks(q, low)
     q.doc_type = next((name for name, rx in ASKED_DOC_TYPES if rx.search(text)), "")
@@ -49,18 +46,18 @@ def _units(q: Query) -> list[str]:
 def _asks(q: Query, low: str) -> str:
     if q.wants_number:
         return "number"
-    zh = q.lang == "zh"
-    if (_ZH_WHEN if zh else _EN_WHEN).search(low):
+    cues = ASK[q.lang]
+    if cues.when.search(low):
         return "when"
-    if (_ZH_WHO if zh else _EN_WHO).search(low):
+    if cues.who.search(low):
         return "who"
-    if (_ZH_WHICH if zh else _EN_WHICH).search(low):
+    if cues.which.search(low):
         return "which"
     if q.followup and not q.terms:
         return "other"
     if re.search(r"^\s*(?:what|how) about\b", low):
         return "other"
-    if (_ZH_WHAT if zh else _EN_WHAT).search(low):
+    if cues.what.search(low):
         return "what"
     return "other"
 

@@ -30,10 +30,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .cues import (CMP_EN_COMPARE, CMP_EN_LESS, CMP_EN_LIST, CMP_EN_MORE, CMP_EN_RANK,
-                   CMP_EN_SMALLEST, CMP_EN_SUPERLATIVE, CMP_EN_WHICH_PLACE, CMP_ZH_COMPARE,
-                   CMP_ZH_LESS, CMP_ZH_LIST, CMP_ZH_MORE, CMP_ZH_RANK, CMP_ZH_SMALLEST,
-                   CMP_ZH_SUPERLATIVE, CMP_ZH_WHICH_PLACE)
+from .cues import COMPARE, CompareCues
 from .measures import question_measures
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -71,24 +68,25 @@ def plan(query: "Query") -> Request | None:
     """
     zh = query.lang == "zh"
     text = query.text if zh else query.raw.lower()
+    cues = COMPARE[query.lang]
     sides = _sides(query)
     measures = question_measures(query.text if zh else query.raw)
     measure = measures[0] if measures else None
-    if _is_list(text, zh) and sides:
+    if cues.listing.search(text) and sides:
         return Request("list", measure, sides, lang=query.lang)
     if measure is None:
         return None
-    more, less = ((CMP_ZH_MORE, CMP_ZH_LESS) if zh else (CMP_EN_MORE, CMP_EN_LESS))
+    more, less = cues.more, cues.less
     named = len(sides) + len(query.unknown_places)  # "Hangzhou vs Jinhua": refused later, not answered
     if named >= 2 and (more.search(text) or less.search(text)):
         asks_more = not less.search(text) or bool(more.search(text) and _first(more, text) < _first(less, text))
-        if (CMP_ZH_WHICH_PLACE if zh else CMP_EN_WHICH_PLACE).search(text):  # "which of the two ... more?": rank them
+        if cues.which_place.search(text):  # "which of the two ... more?": rank them
             return Request("rank", measure, sides, ascending=not asks_more, lang=query.lang)
         return Request("versus", measure, sides, more=asks_more, lang=query.lang)
-    if _is_rank(text, zh) and len({s.region for s in sides if s.region}) != 1:
-        smallest = (CMP_ZH_SMALLEST if zh else CMP_EN_SMALLEST).search(text)
+    if _is_rank(text, cues) and len({s.region for s in sides if s.region}) != 1:
+        smallest = cues.smallest.search(text)
         return Request("rank", measure, sides, ascending=bool(smallest), lang=query.lang)
-    if (CMP_ZH_COMPARE if zh else CMP_EN_COMPARE).search(text):
+    if cues.compare.search(text):
         return Request("table", measure, sides, lang=query.lang)
     return None
 
@@ -98,15 +96,9 @@ def _first(pattern: re.Pattern, text: str) -> int:
     return m.start() if m else len(text)
 
 
-def _is_list(text: str, zh: bool) -> bool:
-    return bool((CMP_ZH_LIST if zh else CMP_EN_LIST).search(text))
-
-
-def _is_rank(text: str, zh: bool) -> bool:
+def _is_rank(text: str, cues: CompareCues) -> bool:
     """A superlative asked about places (which/where/哪), or an explicit ranking."""
-    if zh:
-        return bool(CMP_ZH_RANK.search(text) or (CMP_ZH_SUPERLATIVE.search(text) and CMP_ZH_WHICH_PLACE.search(text)))
-    return bool(CMP_EN_RANK.search(text) or (CMP_EN_SUPERLATIVE.search(text) and CMP_EN_WHICH_PLACE.search(text)))
+    return bool(cues.rank.search(text) or (cues.superlative.search(text) and cues.which_place.search(text)))
 
 
 def _sides(query: "Query") -> list[Side]:
