@@ -1,5 +1,9 @@
 """Text -> vectors. This package imports nothing from the rest of govqa.
 
+Owns: loading an embedding model (the one place that does) and encoding.
+Takes in: a model name and texts (passages or questions).
+Hands on: L2-normalised vectors to the indexer and the engine.
+
 Every backend returns L2-normalised ``float32`` arrays of shape (n, dim), so
 an inner product is a cosine similarity.
 

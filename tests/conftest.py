@@ -25,7 +25,7 @@ def settings():
 @pytest.fixture(scope="session")
 def seed_index_dir(tmp_path_factory, settings) -> Path:
     """An index of seeds/ built with the default real model."""
-    from retrieval.indexer import build_index
+    from retrieval.index.indexer import build_index
 
     root = tmp_path_factory.mktemp("seed-index")
     report = build_index([SEEDS], root, settings)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.chunking import chunk_document, heading_level, sentence_windows, split_sentences
+from retrieval.ingest.chunking import chunk_document, heading_level, sentence_windows
 from retrieval.ingest import load_documents, make_document
 from retrieval.records import Chunk, Document, Metadata
+from retrieval.text.sentences import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from retrieval.store import IndexReader, WriterLock, current_generation
-from retrieval.verify import verify
+from retrieval.index.store import IndexReader, WriterLock, current_generation
+from retrieval.index.verify import verify
 
 DATA = Path(__file__).resolve().parent / "data"
 SAMPLES = ["report_utf8.txt", "report_gbk.txt", "report.md", "report.html", "report.pdf",

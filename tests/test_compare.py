@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import evaluation
-from retrieval.compare import plan
-from retrieval.query import RegionTable, parse_question
+from retrieval.dev import evaluation
+from retrieval.query.parse import parse_question
+from retrieval.query.plan import plan
+from retrieval.query.regions import RegionTable
 
 # Not in tests/data: test_cli_admin indexes that whole folder as a corpus, and a .jsonl there is read as one.
 QA_FILE = Path(__file__).resolve().parent / "qa" / "compare_qa.jsonl"
@@ -205,7 +206,7 @@ def test_eval_scores_the_top_value() -> None:
 def test_chart_font_has_chinese_glyphs() -> None:
     from matplotlib.ft2font import FT2Font
 
-    from retrieval.chart import cjk_font_path
+    from retrieval.answer.chart import cjk_font_path
 
     path = cjk_font_path()
     assert path is not None, "no CJK font: pip install mplfonts (a project dependency)"
@@ -214,7 +215,7 @@ def test_chart_font_has_chinese_glyphs() -> None:
 
 
 def test_chart_bytes() -> None:
-    from retrieval.chart import Bar, bar_chart
+    from retrieval.answer.chart import Bar, bar_chart
 
     png = bar_chart("罚款金额 (fines)", [Bar("金华市 2020", 15_846_600, "1584.66万元"),
                                       Bar("十堰市 2021", None, "无数据 no figure")], "元")

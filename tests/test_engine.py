@@ -66,7 +66,7 @@ def test_report_metadata_question(seed_engine):
 
 
 def test_bad_questions_raise_one_line_errors(seed_engine):
-    from retrieval.query import QuestionError
+    from retrieval import QuestionError
 
     for bad in ("", "   ", "罚款" * 400):
         with pytest.raises(QuestionError) as err:
@@ -81,7 +81,7 @@ def test_sources_lists_the_five_reports(seed_engine):
 
 
 def test_question_without_words_is_a_clear_error(seed_engine):
-    from retrieval.query import QuestionError
+    from retrieval import QuestionError
 
     for bad in ("???", "\x01\x02\x03", "。。。"):
         with pytest.raises(QuestionError, match="no words"):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from retrieval.evaluation import Report, has_number_token, load_questions, score_one
+from retrieval.dev.evaluation import Scores, has_number_token, load_questions, score_one
 from retrieval.records import Answer, Chunk, Hit, Metadata
 
 
@@ -41,7 +41,7 @@ def test_descriptive_and_hit_rank_ignore_whitespace_and_width():
 
 
 def test_refusal_figures():
-    report = Report()
+    report = Scores()
     report.scored.append(score_one({"kind": "unanswerable"}, _answer("", answered=False)))
     report.scored.append(score_one({"kind": "numeric", "gold_substring": "x", "answer_numbers": ["1"]},
                                    _answer("", answered=False)))

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.chunking import chunk_document
-from retrieval.facts import (FACTS_FILE, Fact, FactStore, Report, extract_facts, for_reader,
-                             question_measures, resolve_measure, select, sentence_facts)
+from retrieval.ingest.chunking import chunk_document
+from retrieval.index.fact_store import FACTS_FILE, FactStore, for_reader, write_facts
+from retrieval.index.facts import Fact, Report, extract_facts, sentence_facts
+from retrieval.query.measures import question_measures, resolve_measure, select
 from retrieval.ingest import load_documents
 from retrieval.records import Metadata
 
@@ -305,8 +306,6 @@ def test_resolve_measure() -> None:
 
 
 def test_write_and_read_the_facts_file(tmp_path: Path) -> None:
-    from retrieval.facts import write_facts
-
     docs, _ = load_documents([SEEDS])
     chunks = [c for d in docs for c in chunk_document(d)]
     count = write_facts(tmp_path, docs, chunks)
@@ -328,8 +327,6 @@ def test_write_and_read_the_facts_file(tmp_path: Path) -> None:
 
 
 def test_facts_file_leaves_the_main_schema_alone(tmp_path: Path) -> None:
-    from retrieval.facts import write_facts
-
     write_facts(tmp_path, [], [])
     con = sqlite3.connect(tmp_path / FACTS_FILE)
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -341,8 +338,8 @@ def test_facts_file_leaves_the_main_schema_alone(tmp_path: Path) -> None:
 def test_index_build_writes_facts_and_old_generations_still_work(tmp_path: Path, settings, fake_embedder) -> None:
     """The indexer writes facts.sqlite into each generation; a generation built
     before facts existed is read by extracting its facts in memory."""
-    from retrieval.indexer import build_index
-    from retrieval.store import IndexReader, current_generation
+    from retrieval.index.indexer import build_index
+    from retrieval.index.store import IndexReader, current_generation
 
     root = tmp_path / "index"
     build_index([SEEDS], root, settings)

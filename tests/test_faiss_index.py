@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval import faiss_index
-from retrieval.faiss_index import FLAT_MAX_CHUNKS, DenseIndex, choose, write
+from retrieval.index import dense
+from retrieval.index.dense import FLAT_MAX_CHUNKS, DenseIndex, choose, write_dense
 from retrieval.records import Chunk, Document, Metadata
-from retrieval.store import IndexReader, write_generation
+from retrieval.index.store import IndexReader, write_generation
 
 DIM = 64
 K = 200  # what the ranker asks for (search.CANDIDATES)
@@ -45,7 +45,7 @@ def data() -> tuple[np.ndarray, np.ndarray]:
 
 
 def _open(tmp_path, vectors: np.ndarray, kind: str) -> DenseIndex:
-    fields = write(tmp_path, vectors, kind)
+    fields = write_dense(tmp_path, vectors, kind)
     return DenseIndex.open(tmp_path, fields)
 
 
@@ -111,7 +111,7 @@ def test_stored_vectors_are_exact(tmp_path, data, kind):
     index = _open(tmp_path, vectors, kind)
     ids = [5, 0, 19_999]
     assert np.array_equal(index.vectors(ids), vectors[ids])
-    assert (tmp_path / faiss_index.VECTORS_FILE).exists() == (kind == "ivf")
+    assert (tmp_path / dense.VECTORS_FILE).exists() == (kind == "ivf")
 
 
 # ---------------------------------------------------------------- through the store

@@ -17,16 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the project is not installed into the venv
     sys.path.insert(0, str(ROOT))
 
-from retrieval.figures import (  # noqa: E402
-    classify_measure,
-    describe_figure_en,
-    english_unit,
-    english_value,
-    find_figures,
-    measure_english,
-    to_base,
-    unit_info,
-)
+from retrieval.answer.english import describe_figure_en, english_unit, english_value  # noqa: E402
+from retrieval.text.figures import find_figures  # noqa: E402
+from retrieval.text.units import classify_measure, measure_english, to_base, unit_info  # noqa: E402
 from retrieval.records import Figure  # noqa: E402
 
 Fact = tuple[float, str, str, bool]

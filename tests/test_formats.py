@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.indexer import build_index
+from retrieval.index.indexer import build_index
 from retrieval.ingest import (IngestError, SkippedFile, load_documents, markdown_to_text, read_text,
                               reflow_pdf_lines)
 from retrieval.settings import Settings
-from retrieval.store import IndexReader
+from retrieval.index.store import IndexReader
 
 DATA = Path(__file__).resolve().parent / "data"
 

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from retrieval.glossary import (GLOSSARY_PATH, Cedict, Glossary, TermMatch, read_glossary_file,
-                                build_reverse_index, english_words, lemmatize)
+from retrieval.query.cedict import Cedict, build_reverse_index
+from retrieval.query.glossary import Glossary, TermMatch, english_words, lemmatize
+from retrieval.text.lexicon import GLOSSARY_PATH, read_glossary_file
 
 TERM_CHARS = re.compile(r"^[\u4e00-\u9fff0-9A-Za-z%Ⅰ-Ⅻ]+$")
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from retrieval.ingest import load_documents, prepare_text
-from retrieval.metadata import (extract_metadata, find_doc_type, find_publish_date, find_region,
-                                find_title, split_places)
+from retrieval.ingest.metadata import (extract_metadata, find_doc_type, find_publish_date, find_region,
+                                       find_title, split_places)
 from retrieval.records import Document
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from retrieval.engine import Engine
-from retrieval.indexer import add_documents
+from retrieval.index.indexer import add_documents
 
 WUZHONG = """首页 > 信息公开 > 法定主动公开内容
 苏州市吴中区应急管理局2022年工作总结

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval import evaluation
+from retrieval.dev import evaluation
 
 from .conftest import PROJECT, SHARED
 

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.query import (MAX_QUESTION_CHARS, Query, QuestionError, RegionTable, domain_words,
-                             find_place_mentions, parse_question, pinyin_keys, short_name)
+from retrieval.query.parse import Query, QuestionError, parse_question
+from retrieval.query.places import find_place_mentions
+from retrieval.query.regions import RegionTable, pinyin_keys
+from retrieval.text.lexicon import MAX_QUESTION_CHARS, short_name
+from retrieval.text.tokenize import domain_words
 
 SEED_REGIONS = [("金华市", ""), ("威海市", ""), ("静海区", "天津市"), ("明溪县", ""), ("十堰市", "")]
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.indexer import add_documents, build_index, remove_documents
+from retrieval.index.indexer import add_documents, build_index, remove_documents
+from retrieval.index.store import (IndexLockedError, IndexReader, ModelMismatchError, WriterLock,
+                                   current_generation)
+from retrieval.index.verify import verify
 from retrieval.settings import Settings
-from retrieval.store import (IndexLockedError, IndexReader, ModelMismatchError, WriterLock,
-                             current_generation)
-from retrieval.verify import verify
 
 from .conftest import PROJECT, SEEDS
 
@@ -143,7 +143,7 @@ KILLED_BUILD = textwrap.dedent("""
             print("encoding", flush=True); time.sleep(60)
     embeddings.load_embedder = lambda name='', batch_size=32: Slow()
     from pathlib import Path
-    from retrieval.indexer import build_index
+    from retrieval.index.indexer import build_index
     from retrieval.settings import Settings
     build_index([Path({docs!r})], Path({index!r}), Settings())
 """)

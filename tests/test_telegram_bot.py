@@ -24,23 +24,10 @@ from typing import Iterator
 
 import pytest
 
-from bot.telegram_bot import (
-    TEXT_LIMIT,
-    BotStats,
-    RateLimiter,
-    answer_keyboard,
-    build_application,
-    english_place,
-    example_questions,
-    format_answer,
-    format_passages,
-    format_source,
-    format_sources_page,
-    format_start,
-    run_bot,
-    split_message,
-    telegram_len,
-)
+from bot.telegram.app import build_application, run_bot
+from bot.telegram.format import (answer_keyboard, english_place, example_questions, format_answer, format_passages,
+                                 format_source, format_sources_page, format_start)
+from bot.telegram.limits import TEXT_LIMIT, BotStats, RateLimiter, split_message, telegram_len
 from retrieval.records import Answer, Chunk, Figure, Hit, Metadata
 from retrieval.settings import Settings
 from tests.fake_bot_api import Call, FakeBotAPI, RunningBot, decode_request

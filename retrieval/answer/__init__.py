@@ -1,7 +1,9 @@
 """Answer: from the ranked passages (or the facts table) to an ``Answer``.
 
-Owns: extracting the clause that answers (``extract``), the English line
-(``english``), comparisons across reports (``compare``, ``chart``).
+Owns: the clause that answers and the concepts it is scored by (``extract``),
+an ordinary question's answer or refusal (``lookup``), the one citation
+(``sources``), the English line (``english``), comparisons across reports
+(``compare``, ``chart``).
 Takes in: a parsed ``Query`` and ranked ``Hit`` passages, or the facts table.
 Hands on: ``records.Answer`` to the engine and the front-ends.
 

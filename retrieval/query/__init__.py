@@ -4,9 +4,10 @@ kind of answer wanted) and a plan (an ordinary lookup, or a comparison).
 Owns: the indexed places in every spelling (``regions``), other places
 (``gazetteer``, ``places``), English -> Chinese terms (``glossary``,
 ``cedict``), question cues (``cues``, ``kind``), measures named in questions
-(``measures``), parsing (``parse``) and the lookup-or-comparison plan (``plan``).
-Takes in: the question text, the index's regions and vocabulary.
-Hands on: ``Query`` and ``plan.Request`` to ranking and answering.
+(``measures``), parsing (``parse``), the lookup-or-comparison plan (``plan``)
+and whether the index covers what is asked (``scope``).
+Takes in: the question text; the index's regions, vocabulary, places and years.
+Hands on: ``Query``, ``plan.Request`` and refusals to ranking and answering.
 
 The names below are also the old ``retrieval.query`` module's (kept for one release).
 """
