@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from ..records import Chunk, Document
 from ..text import normalise as textnorm
+from ..text.lexicon import HAN_RANGE
 from ..text.sentences import SENTENCE_END, sentence_spans, split_sentences
 
 SHORT_PARAGRAPH = 40  # shorter consecutive paragraphs of one section are merged
@@ -102,7 +103,7 @@ def _is_bare_heading(paragraph: str, following: str | None) -> bool:
     (a heading whose "一、" was lost, e.g. "完善应急管理体制机制")."""
     return (following is not None and heading_level(following) is not None
             and heading_level(paragraph) is None and len(paragraph) <= 30
-            and re.fullmatch(r"[\w\u4e00-\u9fff()《》“”、]+", paragraph) is not None)
+            and re.fullmatch(rf"[\w{HAN_RANGE}()《》“”、]+", paragraph) is not None)
 
 
 # ================================================================ chunks

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
+from ..text.lexicon import HAN_RANGE
 
 ISSUER_TERMS = frozenset({"应急管理局", "应急局", "管理局", "应急管理部门", "应急管理部", "人防办", "局"})
 # Words that shape the answer (count, when, plans) rather than name its topic.
@@ -105,7 +106,7 @@ ASK = {
     ),
     "zh": AskCues(
         number=re.compile(r"多少|几(?=[^乎]|$)|数量|总数|总量|人数|次数|金额|总额|比例|比率|占比|百分之|"
-                          r"百分比|[\u4e00-\u9fff]率|多大|多高|多长|多久"),
+                          rf"百分比|[{HAN_RANGE}]率|多大|多高|多长|多久"),
         when=re.compile(r"什么时候|何时|哪天|哪一天|几月|哪个月|日期|截止|期限|时限|之前完成|前完成"),
         who=re.compile(r"谁|哪位|何人"),
         which=re.compile(r"哪[家个些种类项位所条里儿]|哪"),
@@ -124,7 +125,7 @@ ASKED_DOC_TYPES: tuple[tuple[str, re.Pattern], ...] = (
 )
 
 
-_RATE = re.compile(r"\b(?:rate|percent|percentage|proportion|ratio)\b|[\u4e00-\u9fff]率|比例|占比|百分")
+_RATE = re.compile(rf"\b(?:rate|percent|percentage|proportion|ratio)\b|[{HAN_RANGE}]率|比例|占比|百分")
 
 _EN_NP_END = STOPWORDS | {"did", "do", "does", "were", "was", "are", "is", "have", "has", "had"}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .lexicon import HAN_RANGE
 from .units import unit_kind
 
 # Characters that bound the phrase a label is read from.
@@ -62,9 +63,9 @@ _CONNECTORS = ("、", "和", "及", "以及", "与", "共", "共计", "合计", 
 
 # The run of text that can make up a phrase after the number: Han characters,
 # quotes, titles, brackets, enumeration commas; no digits, no clause punctuation.
-_AFTER_PHRASE = re.compile(r"的?([\u4e00-\u9fff“”《》<>()、A-Za-z·Ⅰ-Ⅻ]{1,30})")
+_AFTER_PHRASE = re.compile(rf"的?([{HAN_RANGE}“”《》<>()、A-Za-z·Ⅰ-Ⅻ]{{1,30}})")
 # A phrase must start like a noun: a Han character, a quotation or a title.
-_PHRASE_START = re.compile(r"[\u4e00-\u9fff“《<Ⅰ-Ⅻ]")
+_PHRASE_START = re.compile(rf"[{HAN_RANGE}“《<Ⅰ-Ⅻ]")
 # Bracketed notes that are no part of what is counted: (包括原市安监局、市人防办).
 _ASIDE = re.compile(r"\((?:包括|含|其中)[^()]*\)")
 _MAX_LABEL = 30
