@@ -210,6 +210,6 @@ def _unique(items: Any) -> list[str]:
     return list(dict.fromkeys(x for x in items if x))
 
 
-def _plain(text: str) -> str:
+def html_to_plain(text: str) -> str:
     """Telegram HTML -> plain text (for callback-query alerts)."""
     return html.unescape(re.sub(r"<[^>]+>", "", text))

@@ -25,7 +25,7 @@ from telegram.ext import (
 
 from retrieval import Answer, Settings, has_han
 
-from .format import (_plain, answer_keyboard, esc, format_answer, format_help, format_passages, format_source,
+from .format import (html_to_plain, answer_keyboard, esc, format_answer, format_help, format_passages, format_source,
                      format_sources_page, format_start, format_stats)
 from .limits import BotStats, RateLimiter, split_message
 from .texts import T
@@ -108,7 +108,7 @@ class GovqaBot:
             self._refused_users.add(user.id)
         text = T(user_lang(update), "not_allowed", user_id=user.id if user else "?")
         if update.callback_query:  # always answered, or the client spins
-            await update.callback_query.answer(_plain(text) if first_time else None, show_alert=first_time)
+            await update.callback_query.answer(html_to_plain(text) if first_time else None, show_alert=first_time)
         elif first_time and update.effective_message:
             await update.effective_message.reply_text(text)
         raise ApplicationHandlerStop

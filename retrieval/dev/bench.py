@@ -45,7 +45,6 @@ DEFAULT_SIZES = (10_000, 100_000)
 DEV_QUESTIONS = PROJECT_DIR.parent / "shared" / "eval" / "dev_qa.jsonl"
 SEEDS = PROJECT_DIR / "seeds"
 WORK = Path(tempfile.gettempdir()) / "govqa-bench"
-CANDIDATES = 200  # = search.CANDIDATES: how deep the ranker asks FAISS
 # Done-when targets (issue 5).
 TARGET_ASK_RATIO, TARGET_ASK_MS, TARGET_AT = 1.3, 60.0, 100_000
 TARGET_BUILD_RATIO = 0.9
@@ -226,9 +225,9 @@ def build_row(root: Path, settings: Settings, model: str) -> BenchRow:
     texts = [passage_text(c) for d in docs for c in chunk_document(d, max_chars=settings.chunk_chars)]
     embedder = load_embedder(model, settings.batch_size)
     warm_up_build(root.parent / "warm-up", settings)
-    raw_s = _timed(lambda: embedder.encode_passages(texts))
-    build_s = _timed(lambda: build_index([SEEDS], root, settings))
-    raw_s = (raw_s + _timed(lambda: embedder.encode_passages(texts))) / 2
+    raw_s = timed(lambda: embedder.encode_passages(texts))
+    build_s = timed(lambda: build_index([SEEDS], root, settings))
+    raw_s = (raw_s + timed(lambda: embedder.encode_passages(texts))) / 2
     report_chunks = int(read_manifest(root)["chunks"])
     assert report_chunks == len(texts), (report_chunks, len(texts))
     build_rate, raw_rate = report_chunks / build_s, len(texts) / raw_s
@@ -262,15 +261,15 @@ def encoder_row(name: str = "m3e-small", count: int = 64, chars: int = 300) -> B
         model.encode_passages(texts[:8])
     now_s = start_s = 0.0
     for _ in range(2):
-        now_s += _timed(lambda: now.encode_passages(texts))
-        start_s += _timed(lambda: start.encode_passages(texts))
+        now_s += timed(lambda: now.encode_passages(texts))
+        start_s += timed(lambda: start.encode_passages(texts))
     now_rate, start_rate = 2 * count / now_s, 2 * count / start_s
     return BenchRow(f"encode {name}", count, "", f"{now_rate:.2f} chunks/s", f"fp32 {start_rate:.2f}/s",
                now_rate / start_rate, data=f"real model, {chars} chars, batch 32, int8",
                raw={"now_rate": now_rate, "start_rate": start_rate})
 
 
-def _timed(fn: Callable[[], Any]) -> float:
+def timed(fn: Callable[[], Any]) -> float:
     started = time.perf_counter()
     fn()
     return time.perf_counter() - started

@@ -16,8 +16,9 @@ import numpy as np
 
 from ..engine import Engine
 from ..index.store import read_manifest
+from ..rank.search import CANDIDATES  # how deep the ranker asks FAISS: the floor asks as deep
 from ..settings import Settings
-from .bench import CANDIDATES, _timed, cycled, load_questions, percentile
+from .bench import timed, cycled, load_questions, percentile
 from .synthetic import NOISE
 
 RECALL_QUERIES = 200
@@ -47,8 +48,8 @@ def query_worker(root: Path, questions: int) -> dict[str, Any]:
     exact = exact_index(engine.reader)
     ask_ms, floor_ms = [], []
     for q in asked:
-        ask_ms.append(_timed(lambda: engine.ask(q)) * 1000)
-        floor_ms.append(_timed(lambda: exact.search(embedder.encode_queries([q]), CANDIDATES)) * 1000)
+        ask_ms.append(timed(lambda: engine.ask(q)) * 1000)
+        floor_ms.append(timed(lambda: exact.search(embedder.encode_queries([q]), CANDIDATES)) * 1000)
     recall, dense_ms, exact_ms = dense_recall(engine.reader, exact, embedder.encode_queries(list(dict.fromkeys(asked))))
     return {
         "chunks": engine.reader.size, "index": manifest.get("faiss_index", "IndexFlatIP"),

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from ..records import Chunk, Document
-from ..text import normalise as textnorm
+from ..text import normalise
 from ..text.lexicon import HAN_RANGE
 from ..text.sentences import SENTENCE_END, sentence_spans, split_sentences
 
@@ -67,7 +67,7 @@ def _heading_marker(paragraph: str) -> tuple[int, int | None] | None:
         m = pattern.match(paragraph)
         if m:
             n = m.group("n")
-            return kind, int(n) if n.isdigit() else textnorm.cn_to_number(n)
+            return kind, int(n) if n.isdigit() else normalise.cn_to_number(n)
     return None
 
 
@@ -251,13 +251,13 @@ def _title_lines(text: str, paragraphs: list[tuple[int, int]], title: str) -> in
     """How many leading paragraphs repeat the title (they are not chunks)."""
     if not title:
         return 0
-    wanted = textnorm.squash(title)
+    wanted = normalise.squash(title)
     skip = 0
     for start, end in paragraphs[:3]:
-        line = textnorm.squash(text[start:end])
+        line = normalise.squash(text[start:end])
         if len(line) < 4 or "。" in line:
             break
-        similar = textnorm.near_copy(line, wanted)
+        similar = normalise.near_copy(line, wanted)
         if line == wanted or line in wanted or similar:
             skip += 1
         else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..text import normalise as textnorm
+from ..text import normalise
 from ..text.sentences import LINE_END, ends_sentence, has_sentence_end
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
@@ -30,7 +30,7 @@ def prepare_text(raw: str, unwrap: bool = False) -> str:
     >>> prepare_text("广义货币M\\n2\\n增长13%。\\n要加强协同。", unwrap=True)
     '广义货币M2增长13%。\\n要加强协同。'
     """
-    text = textnorm.normalize(raw).translate(_INVISIBLE)
+    text = normalise.normalize(raw).translate(_INVISIBLE)
     paragraphs: list[str] = []
     for block in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in block.split("\n")]
@@ -209,4 +209,4 @@ def _drop_repeated_title(lines: list[str]) -> list[str]:
 
 def _near_copy(candidate: str, earlier: list[str]) -> bool:
     """A copy of an earlier line (8+ characters, maybe a character missing)."""
-    return len(textnorm.squash(candidate)) >= 8 and any(textnorm.near_copy(candidate, e) for e in earlier)
+    return len(normalise.squash(candidate)) >= 8 and any(normalise.near_copy(candidate, e) for e in earlier)

@@ -18,7 +18,7 @@ import re
 from collections import Counter
 
 from ..records import Metadata
-from ..text import normalise as textnorm
+from ..text import normalise
 from ..text.lexicon import HAN_RANGE, PLACE_SUFFIX_PATTERN, place_level
 
 HEADER_LINES = 20  # the top of a page: title, date and number lines live here
@@ -77,7 +77,7 @@ def extract_metadata(text: str, title_hint: str = "", year_hint: int | None = No
     ('十堰市应急管理局', '十堰市', '市', 2021, '工作要点', '2021-05-14', '十应急发〔2021〕6号')
     """
     lines = _head_and_tail(text)
-    title = textnorm.normalize(title_hint).strip() or find_title(lines)
+    title = normalise.normalize(title_hint).strip() or find_title(lines)
     issuer = find_issuer(title, lines)
     region, parent, level = find_region(issuer, title)
     return Metadata(
@@ -99,7 +99,7 @@ def _head_and_tail(text: str) -> list[str]:
     lines = [line for line in text.split("\n") if line.strip()]
     if len(lines) > HEADER_LINES + SIGNATURE_LINES:
         lines = lines[:HEADER_LINES] + lines[-SIGNATURE_LINES:]
-    return [textnorm.normalize(line).strip() for line in lines]
+    return [normalise.normalize(line).strip() for line in lines]
 
 
 def find_title(lines: list[str]) -> str:
@@ -197,11 +197,11 @@ def find_year(title: str, lines: list[str]) -> int | None:
     >>> find_year("", ["会议同意报告提出的2025年发展目标", "2024年工作回顾", "2025年任务"])
     2025
     """
-    years = textnorm.find_years(textnorm.replace_cn_numerals(title))
+    years = normalise.find_years(normalise.replace_cn_numerals(title))
     if years:
         return years[0]
     opening = "\n".join(line for line in lines[:HEADER_LINES] if not _DATE_LABEL.search(line))
-    years = textnorm.find_years(textnorm.replace_cn_numerals(opening[:1000]))
+    years = normalise.find_years(normalise.replace_cn_numerals(opening[:1000]))
     if not years:
         return None
     counts = Counter(years)
@@ -224,7 +224,7 @@ def find_publish_date(lines: list[str]) -> str | None:
     """ISO publish date: a 发布日期/发布时间/日期/撰写时间 header line (the value
     may be on the next line), a dated line like "——2024年3月5日在…", else the
     signature date at the end. Damaged dates are read by
-    ``textnorm.parse_date``, which refuses ambiguous ones.
+    ``normalise.parse_date``, which refuses ambiguous ones.
 
     >>> find_publish_date(["某局报告", "日期:2025-01-23 15:28 来源:某局"])
     '2025-01-23'
@@ -236,17 +236,17 @@ def find_publish_date(lines: list[str]) -> str | None:
         m = _DATE_LABEL.search(line)
         if m:
             value = line[m.end():m.end() + 30] or (head[i + 1][:30] if i + 1 < len(head) else "")
-            found = textnorm.parse_date(value)
+            found = normalise.parse_date(value)
             if found:
                 return found
     for line in head:
         if _DATED_LINE.match(line):
-            found = textnorm.parse_date(line)
+            found = normalise.parse_date(line)
             if found:
                 return found
     for line in reversed(lines[-SIGNATURE_LINES:]):
         if len(line) <= 20 and re.search(r"\d{4}", line):
-            found = textnorm.parse_date(line)
+            found = normalise.parse_date(line)
             if found:
                 return found
     return None

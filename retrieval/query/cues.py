@@ -16,12 +16,12 @@ week hour percent percentage proportion share fraction""".split())
 # Support verbs: "impose penalties", "issue fines", "hold drills" - the noun is the topic.
 SUPPORT_VERBS = frozenset("""do make have get give take impose issue conduct carry perform
 undertake hold see happen occur record put""".split()) | {"carry out"}
-_EN_SPAN = re.compile(r"\b(\d+(?:\.\d+)?)[- ]?(day|week|month|year|hour)s?\b", re.I)
-_EN_SPAN_ZH = {"day": "天", "week": "周", "month": "个月", "year": "年", "hour": "小时"}
-_PUNCT_TOKEN = re.compile(r"^[\W_]+$")
+EN_SPAN = re.compile(r"\b(\d+(?:\.\d+)?)[- ]?(day|week|month|year|hour)s?\b", re.I)
+EN_SPAN_ZH = {"day": "天", "week": "周", "month": "个月", "year": "年", "hour": "小时"}
+PUNCT_TOKEN = re.compile(r"^[\W_]+$")
 
 # Units implied by a counted noun (English lemma) or a Chinese head word.
-_MONEY = ("万元", "元", "亿元")
+MONEY = ("万元", "元", "亿元")
 EN_UNIT_NOUNS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys("person people worker staff personnel resident firefighter officer member "
                     "employee volunteer inspector trainee participant villager victim casualty "
@@ -29,14 +29,14 @@ EN_UNIT_NOUNS: dict[str, tuple[str, ...]] = {
     **dict.fromkeys("death injury fatality".split(), ("人", "名")),
     **dict.fromkeys("time occasion penalty drill exercise inspection check training session "
                     "meeting campaign activity visit patrol lecture".split(), ("次", "场", "起")),
-    "fine": ("次", "起", *_MONEY),
+    "fine": ("次", "起", *MONEY),
     **dict.fromkeys("accident fire incident".split(), ("起", "次")),
     **dict.fromkeys("enterprise unit company firm business factory plant mine station "
                     "shop store hotel school hospital".split(), ("家", "个")),
     **dict.fromkeys("case petition complaint report claim letter".split(), ("件", "起")),
     **dict.fromkeys("item hazard problem danger risk defect".split(), ("项", "处", "个", "条")),
     **dict.fromkeys("money fund funding yuan rmb cost budget investment expenditure spending "
-                    "compensation payment payout subsidy indemnity premium".split(), _MONEY),
+                    "compensation payment payout subsidy indemnity premium".split(), MONEY),
     **dict.fromkeys("rate percent percentage proportion ratio share".split(), ("%",)),
     **dict.fromkeys("certificate license licence permit".split(), ("份", "个", "本", "张")),
     **dict.fromkeys("material leaflet brochure booklet copy poster".split(), ("份", "册", "张")),
@@ -59,12 +59,12 @@ ZH_MEASURE_UNITS: dict[str, tuple[str, ...]] = {
     "场": ("场",), "期": ("期",), "批": ("批",), "条": ("条",), "台": ("台",), "套": ("套",),
     "辆": ("辆",), "艘": ("艘",), "架": ("架",), "座": ("座",), "所": ("所",), "种": ("种",),
     "类": ("类",), "天": ("天", "日"), "亩": ("亩",), "吨": ("吨",), "公里": ("公里",),
-    "元": _MONEY, "万元": _MONEY, "亿元": _MONEY, "万": _MONEY, "钱": _MONEY,
+    "元": MONEY, "万元": MONEY, "亿元": MONEY, "万": MONEY, "钱": MONEY,
 }
 # Chinese head words (by how they end) -> units.
 ZH_UNIT_ENDINGS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("率", "比例", "比重", "占比", "百分比"), ("%",)),
-    (("款", "罚款", "罚没", "资金", "经费", "金额", "费用", "投入", "预算", "支出", "钱", "补贴", "补助", "保费"), _MONEY),
+    (("款", "罚款", "罚没", "资金", "经费", "金额", "费用", "投入", "预算", "支出", "钱", "补贴", "补助", "保费"), MONEY),
     (("企业", "单位", "公司", "工厂", "矿山", "场所", "门店", "学校", "医院"), ("家", "个", "处")),
     (("人员", "群众", "人数", "员", "者", "人", "干部", "职工", "队员"), ("人", "名", "人次")),
     (("证", "证书", "许可证", "资料", "材料", "手册"), ("份", "本", "张", "个")),
@@ -125,13 +125,13 @@ ASKED_DOC_TYPES: tuple[tuple[str, re.Pattern], ...] = (
 )
 
 
-_RATE = re.compile(rf"\b(?:rate|percent|percentage|proportion|ratio)\b|[{HAN_RANGE}]率|比例|占比|百分")
+RATE = re.compile(rf"\b(?:rate|percent|percentage|proportion|ratio)\b|[{HAN_RANGE}]率|比例|占比|百分")
 
-_EN_NP_END = STOPWORDS | {"did", "do", "does", "were", "was", "are", "is", "have", "has", "had"}
+EN_NP_END = STOPWORDS | {"did", "do", "does", "were", "was", "are", "is", "have", "has", "had"}
 
-_ASKED_QUANTITY = re.compile(r"(?:多少|几)(?:" + "|".join(ZH_MEASURE_UNITS) + ")?")
+ASKED_QUANTITY = re.compile(r"(?:多少|几)(?:" + "|".join(ZH_MEASURE_UNITS) + ")?")
 
-_ZH_MEASURE_AFTER = re.compile(r"(?:多少|几)(" + "|".join(
+ZH_MEASURE_AFTER = re.compile(r"(?:多少|几)(" + "|".join(
     sorted(ZH_MEASURE_UNITS, key=len, reverse=True)) + ")")
 
 # Words that ask for plans: a plan question with no other topic looks for the plan itself.

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from ..text.lexicon import is_han
 from .cedict import Cedict, CedictEntry
-from .regions import _cedict_pinyin_key, _umlaut_variants, glue, short_name
+from .regions import cedict_pinyin_key, umlaut_variants, glue, short_name
 
 _PLACE_DEF = re.compile(r"\b(?:city|county|district|province|prefecture|municipality|"
                         r"autonomous region|banner|capital of)\b")
@@ -54,7 +54,7 @@ class Gazetteer:
             if place_defs:
                 place = _place_from(e.simp, place_defs)
                 by_name.setdefault(e.simp, place)
-                keys = _umlaut_variants(_cedict_pinyin_key(e.pinyin))
+                keys = umlaut_variants(cedict_pinyin_key(e.pinyin))
                 keys |= {glue([_english_name(d)]) for d in place_defs if _english_name(d)}
                 for key in keys:
                     by_key.setdefault(key, []).append(place)

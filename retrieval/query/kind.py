@@ -3,10 +3,11 @@ a name, a list; whether it asks about plans, or follows up the last question."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
-from .cues import (_EN_NP_END, _MONEY, _RATE, _ZH_MEASURE_AFTER, ASK, ASKED_DOC_TYPES, EN_UNIT_NOUNS,
+from .cues import (EN_NP_END, MONEY, RATE, ZH_MEASURE_AFTER, ASK, ASKED_DOC_TYPES, EN_UNIT_NOUNS,
                    ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
 from .glossary import lemmatize
 
@@ -14,11 +15,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from .parse import Query
 
 
-def _dedupe(items) -> list[str]:
+def dedupe(items: Iterable[str]) -> list[str]:
+    """Non-empty items, each once, in order."""
     return list(dict.fromkeys(i for i in items if i))
 
 
-def _answer_kind(q: Query) -> None:
+def answer_kind(q: Query) -> None:
     """wants_number, unit_hints, asks, doc_type, wants_plan, followup."""
     text = q.text
     low = text.lower()
@@ -28,17 +30,17 @@ def _answer_kind(q: Query) -> None:
     q.wants_number = bool(cues.number.search(own)) or bool(ASK["en"].number.search(low))
     q.followup = bool(cues.followup.search(own))
     q.wants_plan = bool(cues.plan.search(own))
-    q.unit_hints = _units(q) if q.wants_number else []
+    q.unit_hints = units_wanted(q) if q.wants_number else []
     q.asks = _asks(q, low)
     q.doc_type = next((name for name, rx in ASKED_DOC_TYPES if rx.search(text)), "")
 
 
 
-def _units(q: Query) -> list[str]:
+def units_wanted(q: Query) -> list[str]:
     """Units the question's own words imply (see ``_zh_units`` / ``_en_units``);
     a question about a rate wants a percentage above all."""
     units = _zh_units(q.text) if q.lang == "zh" else _en_units(q.text.lower())
-    if _RATE.search(q.text.lower()):
+    if RATE.search(q.text.lower()):
         units = ["%", *(u for u in units if u != "%")]
     return units
 
@@ -75,14 +77,14 @@ def _en_units(low: str) -> list[str]:
         if w in ("many", "much") and i > 0 and words[i - 1] == "how":
             phrase = _noun_phrase(words, i + 1)
             if w == "much" and not any(lemmatize(p) in EN_UNIT_NOUNS for p in phrase):
-                units += _MONEY
+                units += MONEY
             for p in reversed(phrase):
                 units += EN_UNIT_NOUNS.get(lemmatize(p), ())
     if re.search(r"\b(?:spend|spent|cost|costs|pay|paid|invest|invested|fund|budget)\b", low):
-        units += _MONEY
+        units += MONEY
     for w in words:
         units += EN_UNIT_NOUNS.get(lemmatize(w), ()) if w not in STOPWORDS else ()
-    return _dedupe(units)
+    return dedupe(units)
 
 
 def _noun_phrase(words: list[str], i: int) -> list[str]:
@@ -92,7 +94,7 @@ def _noun_phrase(words: list[str], i: int) -> list[str]:
     ['households']
     """
     out = []
-    while i < len(words) and words[i] not in _EN_NP_END and not _looks_past_tense(words[i]):
+    while i < len(words) and words[i] not in EN_NP_END and not _looks_past_tense(words[i]):
         out.append(words[i])
         i += 1
     return out
@@ -111,11 +113,11 @@ def _zh_units(text: str) -> list[str]:
     ['次', '起', '件', '万元', '元', '亿元']
     """
     units: list[str] = []
-    for m in _ZH_MEASURE_AFTER.finditer(text):
+    for m in ZH_MEASURE_AFTER.finditer(text):
         units += ZH_MEASURE_UNITS[m.group(1)]
     for clause in re.split(r"[,，;；?？。!！、]", text):
         units += _zh_clause_units(clause)
-    return _dedupe(units)
+    return dedupe(units)
 
 
 def _zh_clause_units(clause: str) -> list[str]:

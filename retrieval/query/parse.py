@@ -9,7 +9,7 @@
 >>> parse_question("天津静海区二〇一九年罚款多少?", table).region
 '静海区'
 
-Pipeline of ``parse_question``: normalise (``textnorm``), find places
+Pipeline of ``parse_question``: normalise (``text.normalise``), find places
 (indexed regions first, then any other Chinese or foreign place), years,
 search terms (jieba tokens for Chinese, glossary + CC-CEDICT translations for
 English), then the kind of answer wanted (number? which unit? when? which?).
@@ -17,18 +17,17 @@ English), then the kind of answer wanted (number? which unit? when? which?).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
 from ..text.lexicon import MAX_QUESTION_CHARS, MONTHS, QUESTION_STOPWORDS, has_han, short_name
 from ..text.normalise import find_years, normalize, replace_cn_numerals
-from .cues import (_ASKED_QUANTITY, _EN_SPAN, _EN_SPAN_ZH, _PUNCT_TOKEN, ISSUER_TERMS, META_WORDS,
+from .cues import (ASKED_QUANTITY, EN_SPAN, EN_SPAN_ZH, PUNCT_TOKEN, ISSUER_TERMS, META_WORDS,
                    SUPPORT_VERBS, ZH_MEASURE_UNITS)
 from .gazetteer import Gazetteer
 from .glossary import Glossary, TermMatch, Vocabulary, lemmatize
-from .kind import _answer_kind, _units
+from .kind import answer_kind, dedupe, units_wanted
 from .places import PlaceMention, find_place_mentions
 from .regions import RegionTable
 
@@ -124,7 +123,7 @@ class Query:
             q.wants_number = q.wants_number or bool(context.get("wants_number"))
             q.from_context.append("asks")
         if q.wants_number and not q.unit_hints:
-            q.unit_hints = _units(q) or list(context.get("units") or [])
+            q.unit_hints = units_wanted(q) or list(context.get("units") or [])
         return q
 
 
@@ -157,7 +156,7 @@ def parse_question(text: str, regions: RegionTable | None = None,
         _zh_terms(q, regions, place_spans, vocabulary)
     else:
         _en_terms(q, clean, mentions, vocabulary)
-    _answer_kind(q)
+    answer_kind(q)
     return q
 
 
@@ -223,14 +222,14 @@ def _zh_terms(q: Query, regions: RegionTable, place_spans: list[tuple[int, int]]
         tok = tok.strip()
         if not tok or any(s < end and start < e for s, e in place_spans):
             continue
-        if _ASKED_QUANTITY.fullmatch(tok) or (
+        if ASKED_QUANTITY.fullmatch(tok) or (
                 i > 0 and tokens[i - 1][0] in ("多少", "几") and tok in ZH_MEASURE_UNITS):
             continue  # 多少次, 多少/家: the question word and its unit, not a topic
         if tok.isascii() and tok.isalpha():
             if tok.lower() not in STOPWORDS and len(tok) > 2:
                 english_bits.append(tok)
                 continue
-        if (_PUNCT_TOKEN.match(tok) or tok in QUESTION_STOPWORDS or tok in years
+        if (PUNCT_TOKEN.match(tok) or tok in QUESTION_STOPWORDS or tok in years
                 or tok in ISSUER_TERMS or tok.lower() in STOPWORDS):
             continue
         terms.append(tok)
@@ -239,7 +238,7 @@ def _zh_terms(q: Query, regions: RegionTable, place_spans: list[tuple[int, int]]
         q.matches = matches
         q.english_terms = [lemmatize(w) for w in english_bits]
         terms += [t for m in matches for t in m.chinese]
-    q.terms = _dedupe(t for t in terms if t not in ISSUER_TERMS)
+    q.terms = dedupe(t for t in terms if t not in ISSUER_TERMS)
 
 
 def _en_terms(q: Query, text: str, mentions: list[PlaceMention], vocabulary: Vocabulary) -> None:
@@ -252,11 +251,11 @@ def _en_terms(q: Query, text: str, mentions: list[PlaceMention], vocabulary: Voc
     matches = Glossary.load().translate(blanked, vocabulary, skip=skip)
     matches = [m for m in matches if m.english not in skip]
     q.matches = matches
-    spans = [m.group(1) + _EN_SPAN_ZH[m.group(2).lower()] for m in _EN_SPAN.finditer(blanked)
+    spans = [m.group(1) + EN_SPAN_ZH[m.group(2).lower()] for m in EN_SPAN.finditer(blanked)
              if not (m.group(2).lower() == "year" and find_years(m.group(1)))]
-    q.terms = _dedupe([*(t for m in matches for t in m.chinese if t not in ISSUER_TERMS), *spans])
+    q.terms = dedupe([*(t for m in matches for t in m.chinese if t not in ISSUER_TERMS), *spans])
     words = [lemmatize(w) for w in re.findall(r"[A-Za-z]+(?:['’][a-z]+)?", blanked.lower())]
-    q.english_terms = _dedupe(w for w in words if len(w) > 1 and w not in STOPWORDS
+    q.english_terms = dedupe(w for w in words if len(w) > 1 and w not in STOPWORDS
                               and w not in MONTHS and w not in META_WORDS and w not in skip)
 
 
@@ -268,6 +267,3 @@ def _proper_words(text: str) -> set[str]:
         out.add(m.group(1).lower())
     return out
 
-
-def _dedupe(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(i for i in items if i))

@@ -11,7 +11,7 @@ from ..text.lexicon import MONTHS, QUESTION_WORDS, SUFFIX_CHARS, has_han, is_han
 from ..text.normalise import normalize
 from .cedict import Cedict
 from .gazetteer import Gazetteer
-from .regions import PINYIN_TYPE_WORDS, PLACE_TYPE_WORDS, RegionTable, _is_common_word, _to_traditional, glue
+from .regions import PINYIN_TYPE_WORDS, PLACE_TYPE_WORDS, RegionTable, is_common_word, to_traditional, glue
 
 @dataclass
 class PlaceMention:
@@ -81,7 +81,7 @@ def _zh_indexed(text: str, regions: RegionTable, bounds: set[int]) -> list[Place
         region = regions.get(names[0])
         if region is None:
             continue
-        is_short = alias in {region.short, _to_traditional(region.short)} and alias != region.name
+        is_short = alias in {region.short, to_traditional(region.short)} and alias != region.name
         if is_short and (start not in bounds or end not in bounds):
             continue
         out.append(PlaceMention(names[0], alias, start, end, region.kind,
@@ -105,7 +105,7 @@ def _zh_other(text: str, tokens: list[tuple[str, int, int]], taken: list[bool]) 
                 taken[s:e] = [True] * (e - s)
             continue
         place = gaz.by_name.get(tok) or gaz.foreign_by_name.get(tok)
-        if place and (place.major or place.foreign) and not _is_common_word(tok):
+        if place and (place.major or place.foreign) and not is_common_word(tok):
             kind = "foreign" if place.foreign else "place"
             out.append(PlaceMention(tok, tok, start, end, kind, place.english))
             taken[start:end] = [True] * (end - start)
@@ -118,14 +118,14 @@ def _suffixed_span(tokens: list[tuple[str, int, int]], i: int) -> tuple[int, int
     if not tok or tok[-1] not in SUFFIX_CHARS or tok in PLACE_STOPLIST or not is_han(tok):
         return None
     gaz = Gazetteer.load()
-    if gaz.place(tok) and not _is_common_word(tok):
+    if gaz.place(tok) and not is_common_word(tok):
         return start, end  # 杭州, 杭州市: a place by itself
     candidates = []
     if len(tok) >= 3:
         candidates.append((tok, start))
     elif i > 0:  # 静/海区, 某某/县: the name is the token before
         prev, pstart, _ = tokens[i - 1]
-        if is_han(prev) and len(prev) + len(tok) <= 7 and (len(prev) == 1 or not _is_common_word(prev)):
+        if is_han(prev) and len(prev) + len(tok) <= 7 and (len(prev) == 1 or not is_common_word(prev)):
             candidates.append((prev + tok, pstart))
     known = [c for c in candidates if gaz.place(c[0])]
     for name, s in known or candidates:

@@ -37,10 +37,10 @@ def pinyin_keys(chinese: str) -> set[str]:
     from pypinyin import Style, lazy_pinyin
 
     glued = "".join(lazy_pinyin(chinese, style=Style.NORMAL, v_to_u=True, errors="ignore"))
-    return _umlaut_variants(glued.lower())
+    return umlaut_variants(glued.lower())
 
 
-def _umlaut_variants(key: str) -> set[str]:
+def umlaut_variants(key: str) -> set[str]:
     keys = {key}
     for a, b in _UMLAUT_VARIANTS:
         keys.add(key.replace(a, b))
@@ -223,12 +223,12 @@ def _describe(name: str, parents: list[str], kind: str) -> Region:
     short = short_name(name)
     suffix = name[len(short):]
     zh = {name}
-    if short != name and not _is_common_word(short):
+    if short != name and not is_common_word(short):
         zh.add(short)
     for parent in parents:
         for p in {parent, short_name(parent)}:
             zh.update({p + name, p + short})
-    zh |= {_to_traditional(a) for a in zh}
+    zh |= {to_traditional(a) for a in zh}
     region.aliases = zh
     keys: set[str] = set()
     for base in {short, name}:
@@ -244,7 +244,7 @@ def _describe(name: str, parents: list[str], kind: str) -> Region:
     return region
 
 
-def _is_common_word(word: str) -> bool:
+def is_common_word(word: str) -> bool:
     """A short name that is also an everyday word (和平 'peace') is too ambiguous alone."""
     try:
         return Cedict.load().is_common_word(word)
@@ -261,11 +261,11 @@ def _cedict_keys(short: str) -> set[str]:
     keys = set()
     for e in entries:
         if e.proper:
-            keys |= _umlaut_variants(_cedict_pinyin_key(e.pinyin))
+            keys |= umlaut_variants(cedict_pinyin_key(e.pinyin))
     return keys
 
 
-def _cedict_pinyin_key(pinyin: str) -> str:
+def cedict_pinyin_key(pinyin: str) -> str:
     """'Hang2 zhou1' -> 'hangzhou'; 'Lu:3 liang2' -> 'lüliang'."""
     return re.sub(r"[\d\s·,]", "", pinyin.replace("u:", "ü")).lower()
 
@@ -277,7 +277,7 @@ def _t2s_inverse():
     return opencc.OpenCC("s2t")
 
 
-def _to_traditional(text: str) -> str:
+def to_traditional(text: str) -> str:
     try:
         return _t2s_inverse().convert(text)
     except Exception:  # pragma: no cover - converter missing

@@ -106,7 +106,7 @@ def rank(reader: IndexReader, req: SearchRequest) -> list[Hit]:
 
 
 def _dense(reader: IndexReader, vector: np.ndarray, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """FAISS search with the parameters of the index kind (see faiss_index.py);
+    """FAISS search with the parameters of the index kind (see index/dense.py);
     with a filter, only allowed chunks are considered."""
     return reader.dense.search(vector, CANDIDATES, allowed)
 
