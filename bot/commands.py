@@ -241,7 +241,7 @@ def facts(args: argparse.Namespace, settings: Settings) -> int:
         known = ", ".join(m.name for m in measures())
         raise UserError(f"unknown measure {args.measure!r}; measures: {known}")
     reader = _reader(settings)
-    regions = RegionTable.from_regions({(d.meta.region, d.meta.parent_region) for d in reader.documents.values()})
+    regions = RegionTable.from_metadata(d.meta for d in reader.documents.values())
     store = facts_of(reader)
     rows = select_facts(store, args.measure, args.region, args.year, regions.canonical)
     labels = {doc_id: r.label() for doc_id, r in store.reports.items()}

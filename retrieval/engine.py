@@ -192,8 +192,7 @@ class Snapshot:
 
     @classmethod
     def of(cls, reader: IndexReader) -> "Snapshot":
-        regions = RegionTable.from_regions(sorted({(d.meta.region, d.meta.parent_region)
-                                                   for d in reader.documents.values() if d.meta.region}))
+        regions = RegionTable.from_metadata(d.meta for d in reader.documents.values())
         regions.teach_tokenizer()
         return cls(reader, regions, Coverage.of(reader), reader.keyword.document_frequencies())
 

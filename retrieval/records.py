@@ -20,13 +20,22 @@ class Metadata:
 
     title: str = ""
     issuer: str = ""  # issuing body, e.g. 金华市应急管理局
-    region: str = ""  # most specific place, e.g. 金华市, 静海区, 明溪县
-    parent_region: str = ""  # e.g. 天津市 for 静海区, when the text says so
+    region: str = ""  # most specific place, e.g. 金华市, 静海区, 明溪县; "" when it could not be read
+    parent_region: str = ""  # the place right above it, e.g. 天津市 for 静海区
     level: str = ""  # 省 / 市 / 区 / 县 / 国家
+    parents: list[str] = field(default_factory=list)  # every place above it, nearest first
+    place_source: str = ""  # where the place was read: title, issuer, org, own, document, body
+    place_confidence: float = 0.0  # share of the page's place evidence that went to ``region`` (0-1)
+    named_places: list[str] = field(default_factory=list)  # places its title, fields or signature name
     year: int | None = None  # the year the report covers
     doc_type: str = "other"  # 法治政府建设报告, 工作要点, 工作总结, ...
     publish_date: str | None = None  # ISO yyyy-mm-dd, or None when not readable
     doc_number: str = ""  # 文号, e.g. 十应急发〔2021〕6号
+
+    def places(self) -> set[str]:
+        """Every place a question may name to mean this report: its region, the
+        places above it, and the places its title, fields or signature name."""
+        return {self.region, self.parent_region, *self.parents, *self.named_places} - {""}
 
     def label(self) -> str:
         """Short human label: place and year."""

@@ -27,7 +27,7 @@ def seed_docs() -> dict[str, Document]:
 EXPECTED = {
     "000_7d684337e85e8840.txt": dict(
         title="威海市应急管理局关于2021年度法治政府建设情况的报告", issuer="威海市应急管理局",
-        region="威海市", parent_region="", level="市", year=2021, doc_type="法治政府建设报告",
+        region="威海市", parent_region="山东省", level="市", year=2021, doc_type="法治政府建设报告",
         publish_date="2022-01-14", doc_number=""),
     "001_e1a8097ded6aa1af.txt": dict(
         title="天津市静海区应急管理局2019年法治政府建设情况报告", issuer="天津市静海区应急管理局",
@@ -35,15 +35,15 @@ EXPECTED = {
         publish_date="2020-03-30", doc_number=""),
     "002_563dbec16d3c29c3.txt": dict(
         title="明溪县应急管理局2024年法治政府建设情况报告", issuer="明溪县应急管理局",
-        region="明溪县", parent_region="", level="县", year=2024, doc_type="法治政府建设报告",
+        region="明溪县", parent_region="三明市", level="县", year=2024, doc_type="法治政府建设报告",
         publish_date="2025-01-23", doc_number=""),
     "003_0397d3017966e19b.txt": dict(
         title="关于印发《十堰市应急管理局2021年工作要点》的通知", issuer="十堰市应急管理局",
-        region="十堰市", parent_region="", level="市", year=2021, doc_type="工作要点",
+        region="十堰市", parent_region="湖北省", level="市", year=2021, doc_type="工作要点",
         publish_date="2021-05-14", doc_number="十应急发〔2021〕6号"),
     "004_e939aaac88e3997d.txt": dict(
         title="金华市应急管理局(人防办)关于2020年度法治政府建设工作情况的报告",
-        issuer="金华市应急管理局", region="金华市", parent_region="", level="市", year=2020,
+        issuer="金华市应急管理局", region="金华市", parent_region="浙江省", level="市", year=2020,
         doc_type="法治政府建设报告", publish_date="2021-01-25", doc_number=""),
 }
 
@@ -122,7 +122,9 @@ def test_national_resolution_has_its_own_type_and_a_year_from_the_text() -> None
     ("内蒙古自治区阿拉善盟应急管理局2023年工作总结", "内蒙古自治区阿拉善盟应急管理局", "阿拉善盟", "内蒙古自治区", "市"),
     ("鄂尔多斯市伊金霍洛旗应急管理局2021年工作要点", "鄂尔多斯市伊金霍洛旗应急管理局", "伊金霍洛旗", "鄂尔多斯市", "县"),
     ("重庆市应急管理局2020年政府信息公开工作年度报告", "重庆市应急管理局", "重庆市", "", "省"),
-    ("恩施土家族苗族自治州应急管理局2022年工作计划", "恩施土家族苗族自治州应急管理局", "恩施土家族苗族自治州", "", "市"),
+    ("恩施土家族苗族自治州应急管理局2022年工作计划", "恩施土家族苗族自治州应急管理局", "恩施土家族苗族自治州", "湖北省", "市"),
+    # not in the gazetteer: what the issuer's name says
+    ("天府新区应急管理局2023年工作总结", "天府新区应急管理局", "天府新区", "", "区"),
 ])
 def test_unseen_bureaus(title: str, issuer: str, region: str, parent: str, level: str) -> None:
     meta = extract_metadata(f"{title}\n发布日期:2023-02-01\n一、主要工作")

@@ -149,7 +149,7 @@ class FactStore:
     def reports_in(self, region: str | None = None, year: int | None = None) -> list[Report]:
         """Reports of a region (or its parent) and year, in index order."""
         return [r for r in self.reports.values()
-                if (not region or region in (r.meta.region, r.meta.parent_region))
+                if (not region or region in r.meta.places())
                 and (not year or r.meta.year == year)]
 
     def measures(self) -> list[tuple[str, int]]:

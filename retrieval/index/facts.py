@@ -42,14 +42,14 @@ class Report:
     meta: Metadata = field(default_factory=Metadata)
 
     def label(self) -> str:
-        """Place (with its parent when the name needs it) and year: 天津市静海区 2019.
+        """Place (a district with its parent: many cities have a 鼓楼区) and year: 天津市静海区 2019.
 
-        >>> Report("d", "s", Metadata(region="静海区", parent_region="天津市", year=2019)).label()
+        >>> Report("d", "s", Metadata(region="静海区", parent_region="天津市", level="区", year=2019)).label()
         '天津市静海区 2019'
         """
         m = self.meta
         place = m.region or m.issuer or m.title[:20] or self.source
-        if m.parent_region and m.region and not m.region.startswith(m.parent_region):
+        if m.parent_region and m.region.endswith("区") and m.level == "区" and not m.region.startswith(m.parent_region):
             place = m.parent_region + m.region
         return f"{place} {m.year}" if m.year else place
 

@@ -5,7 +5,7 @@
 >>> q.region, q.years, q.wants_number, "罚款" in q.terms
 ('金华市', [2020], True, True)
 >>> parse_question("How many fines did Hangzhou issue in 2020?", table).unknown_places
-['杭州']
+['杭州市']
 >>> parse_question("天津静海区二〇一九年罚款多少?", table).region
 '静海区'
 
@@ -25,7 +25,7 @@ from ..text.lexicon import MAX_QUESTION_CHARS, MONTHS, QUESTION_STOPWORDS, has_h
 from ..text.normalise import find_years, normalize, replace_cn_numerals
 from .cues import (ASKED_QUANTITY, EN_SPAN, EN_SPAN_ZH, PUNCT_TOKEN, ISSUER_TERMS, META_WORDS,
                    SUPPORT_VERBS, ZH_MEASURE_UNITS)
-from .gazetteer import Gazetteer
+from ..places import Gazetteer as Places
 from .glossary import Glossary, TermMatch, Vocabulary, lemmatize
 from .kind import answer_kind, dedupe, units_wanted
 from .places import PlaceMention, find_place_mentions
@@ -167,7 +167,8 @@ def _set_places(q: Query, mentions: list[PlaceMention], regions: RegionTable) ->
     """region / parent_region / place_mentions / unknown_places from the mentions."""
     named = [m for m in mentions if m.kind == "region"]
     q.regions = list(dict.fromkeys(m.name for m in named))
-    parents = [m.name for m in mentions if m.kind == "parent"] + [m.parent for m in named if m.parent]
+    # a place above an indexed region, or one a report names: searched as a parent is
+    parents = [m.name for m in mentions if m.kind in ("parent", "named")] + [m.parent for m in named if m.parent]
     if q.regions:
         q.region = _pick_region(q.regions, parents, regions)
         info = regions.get(q.region)
@@ -192,18 +193,13 @@ def _pick_region(names: list[str], parents: list[str], regions: RegionTable) -> 
 
 def _is_context_of(mention: PlaceMention, named: list[str], regions: RegionTable) -> bool:
     """True if the place only locates a named region (浙江 for 金华市, 三明 for 明溪县)."""
-    gaz = Gazetteer.load()
-    place = gaz.place(mention.name)
-    spellings = {mention.name, short_name(mention.name)}
-    if place:
-        spellings |= {place.name, place.english}
-    spellings.discard("")
+    gaz = Places.load()
+    spellings = {mention.name, short_name(mention.name)} - {""}
     for name in named:
         info = regions.get(name)
-        if info and any(p in spellings or short_name(p) in spellings for p in info.parents):
-            return True
-        own = gaz.place(name)
-        if own and any(s in own.definition for s in spellings):
+        above = set(info.parents if info else ())
+        above |= {p for place in gaz.lookup(name) for p in place.parents}
+        if any(p in spellings or short_name(p) in spellings for p in above):
             return True
     return False
 

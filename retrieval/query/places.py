@@ -10,6 +10,8 @@ from ..text.lexicon import EN_STOPWORDS as STOPWORDS
 from ..text.lexicon import MONTHS, QUESTION_WORDS, SUFFIX_CHARS, has_han, is_han, short_name
 from ..text.normalise import normalize
 from .cedict import Cedict
+from ..places import Gazetteer as Places
+from ..places import Place
 from .gazetteer import Gazetteer
 from .regions import PINYIN_TYPE_WORDS, PLACE_TYPE_WORDS, RegionTable, is_common_word, to_traditional, glue
 
@@ -47,7 +49,7 @@ def find_place_mentions(text: str, regions: RegionTable | None = None) -> list[P
     Chinese places, foreign countries.
 
     >>> [(m.name, m.kind) for m in find_place_mentions("How many fines did Hangzhou issue?")]
-    [('杭州', 'place')]
+    [('杭州市', 'place')]
     >>> [(m.name, m.kind) for m in find_place_mentions("请问杭州市2020年罚款多少")]
     [('杭州市', 'place')]
     """
@@ -90,9 +92,9 @@ def _zh_indexed(text: str, regions: RegionTable, bounds: set[int]) -> list[Place
 
 
 def _zh_other(text: str, tokens: list[tuple[str, int, int]], taken: list[bool]) -> list[PlaceMention]:
-    """Places no indexed report covers: X省/X市/X县/X区... and well-known bare names."""
+    """Places no indexed report covers: any place of the gazetteer (杭州, 杭州市),
+    X省/X市/X县/X区 it does not know, and foreign countries (法国)."""
     out = []
-    gaz = Gazetteer.load()
     for i, (tok, start, end) in enumerate(tokens):
         if any(taken[start:end]):
             continue
@@ -101,15 +103,23 @@ def _zh_other(text: str, tokens: list[tuple[str, int, int]], taken: list[bool]) 
             s, e = span
             if not any(taken[s:e]):
                 name = text[s:e]
-                out.append(PlaceMention(name, name, s, e, "place"))
+                place = _known_place(name)
+                out.append(PlaceMention(place.name if place else name, name, s, e, "place",
+                                        place.english if place else ""))
                 taken[s:e] = [True] * (e - s)
             continue
-        place = gaz.by_name.get(tok) or gaz.foreign_by_name.get(tok)
-        if place and (place.major or place.foreign) and not is_common_word(tok):
-            kind = "foreign" if place.foreign else "place"
-            out.append(PlaceMention(tok, tok, start, end, kind, place.english))
+        place = _known_place(tok) if len(tok) >= 2 and not is_common_word(tok) else None
+        foreign = Gazetteer.load().foreign_by_name.get(tok)
+        if place or (foreign and not is_common_word(tok)):
+            name, english, kind = (place.name, place.english, "place") if place else (tok, foreign.english, "foreign")
+            out.append(PlaceMention(name, tok, start, end, kind, english))
             taken[start:end] = [True] * (end - start)
     return out
+
+
+def _known_place(written: str) -> Place | None:
+    """The gazetteer's place for a Chinese name or short name (杭州 -> 杭州市)."""
+    return Places.load().place(written)
 
 
 def _suffixed_span(tokens: list[tuple[str, int, int]], i: int) -> tuple[int, int] | None:
@@ -117,8 +127,7 @@ def _suffixed_span(tokens: list[tuple[str, int, int]], i: int) -> tuple[int, int
     tok, start, end = tokens[i]
     if not tok or tok[-1] not in SUFFIX_CHARS or tok in PLACE_STOPLIST or not is_han(tok):
         return None
-    gaz = Gazetteer.load()
-    if gaz.place(tok) and not is_common_word(tok):
+    if _known_place(tok) and not is_common_word(tok):
         return start, end  # 杭州, 杭州市: a place by itself
     candidates = []
     if len(tok) >= 3:
@@ -127,18 +136,18 @@ def _suffixed_span(tokens: list[tuple[str, int, int]], i: int) -> tuple[int, int
         prev, pstart, _ = tokens[i - 1]
         if is_han(prev) and len(prev) + len(tok) <= 7 and (len(prev) == 1 or not is_common_word(prev)):
             candidates.append((prev + tok, pstart))
-    known = [c for c in candidates if gaz.place(c[0])]
+    known = [c for c in candidates if _known_place(c[0])]
     for name, s in known or candidates:
         stem = short_name(name)
         if (len(stem) >= 2 and stem != name and name not in PLACE_STOPLIST
-                and stem[0] not in _NOT_PLACE_START and not _is_everyday(name, stem, gaz)):
+                and stem[0] not in _NOT_PLACE_START and not _is_everyday(name, stem)):
             return s, end
     return None
 
 
-def _is_everyday(name: str, stem: str, gaz: Gazetteer) -> bool:
+def _is_everyday(name: str, stem: str) -> bool:
     """True for common words that merely end in a suffix character (城市, 超市)."""
-    if gaz.place(name):
+    if _known_place(name):
         return False
     cedict = Cedict.load()
     return cedict.is_common_word(name) or (len(stem) == 2 and cedict.is_common_word(stem)
@@ -252,12 +261,14 @@ def _indexed_mention(span: _Span, regions: RegionTable) -> tuple[PlaceMention, i
 
 
 def _gazetteer_mention(span: _Span) -> tuple[PlaceMention, int] | None:
-    """A Chinese place from CC-CEDICT: 'Hangzhou', 'Xi'an', 'Foshan city', 'hangzhou'."""
-    places = Gazetteer.load().lookup_key(span.key)
+    """A Chinese place from the gazetteer (else CC-CEDICT): 'Hangzhou', 'Xi'an',
+    'Foshan city', 'hangzhou'."""
+    places = Places.load().lookup_key(span.key) or Gazetteer.load().lookup_key(span.key)
     if not places or (span.common and not span.typed):
         return None
     place = places[0]
-    lowercase_ok = span.n == 1 and place.major and len(span.key) >= 5
+    major = getattr(place, "major", False) or getattr(place, "level", "") in ("province", "city")
+    lowercase_ok = span.n == 1 and major and len(span.key) >= 5
     if not (span.capital or span.typed or lowercase_ok):
         return None
     return PlaceMention(place.name, span.written, span.start, span.end, "place",

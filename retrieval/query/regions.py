@@ -11,7 +11,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..text.lexicon import ADMIN_SUFFIXES, admin_suffix, name_suffix, short_name
+from ..places.spelling import glue, pinyin_keys, place_english, umlaut_variants  # noqa: F401 (old home)
+from ..text.lexicon import ADMIN_SUFFIXES, name_suffix, short_name
+from ..places import Gazetteer
+from ..records import Metadata
 from ..text.normalise import normalize
 from ..text.tokenize import add_words, domain_words, word_spans
 from .cedict import Cedict
@@ -23,71 +26,13 @@ PLACE_TYPE_WORDS = frozenset(w for words in ADMIN_SUFFIXES.values() for ws in wo
 PLACE_TYPE_WORDS = (PLACE_TYPE_WORDS | {"level", "prefecture-level", "county-level"}) - PINYIN_TYPE_WORDS
 
 
-_UMLAUT_VARIANTS = (("ü", "v"), ("ü", "u"))
-
-
-def pinyin_keys(chinese: str) -> set[str]:
-    """Glued, lowercase pinyin spellings of a Chinese name (ü written ü, v or u).
-
-    >>> sorted(pinyin_keys("东安"))
-    ['dongan']
-    >>> sorted(pinyin_keys("吕梁"))
-    ['luliang', 'lvliang', 'lüliang']
-    """
-    from pypinyin import Style, lazy_pinyin
-
-    glued = "".join(lazy_pinyin(chinese, style=Style.NORMAL, v_to_u=True, errors="ignore"))
-    return umlaut_variants(glued.lower())
-
-
-def umlaut_variants(key: str) -> set[str]:
-    keys = {key}
-    for a, b in _UMLAUT_VARIANTS:
-        keys.add(key.replace(a, b))
-    return {k for k in keys if k}
-
-
-def place_english(region: str, type_word: bool = True) -> str:
-    """A place as English writes it: pinyin of the name without its suffix, an
-    apostrophe where a syllable starting with a vowel would blur the split,
-    and (``type_word``) the English word for the suffix.
-
-    >>> place_english("金华市"), place_english("静海区"), place_english("静海区", type_word=False)
-    ('Jinhua', 'Jinghai district', 'Jinghai')
-    >>> place_english("西安市"), place_english("东安县")
-    ("Xi'an", "Dong'an county")
-    """
-    from pypinyin import lazy_pinyin
-
-    if not region:
-        return ""
-    syllables = lazy_pinyin(short_name(region), v_to_u=True)
-    word = "".join(syllables)
-    for i in range(1, len(syllables)):
-        if syllables[i][:1] in "aeo":
-            word = "".join(syllables[:i]) + "'" + "".join(syllables[i:])
-            break
-    name = word[:1].upper() + word[1:]
-    suffix = admin_suffix(region)
-    return f"{name} {suffix.display}".strip() if type_word and suffix else name
-
-
-def glue(words: Iterable[str]) -> str:
-    """Lowercase key of an English spelling: spaces, apostrophes and hyphens dropped.
-
-    >>> glue(["Dong'an"]), glue(["jin", "hua"]), glue(["Xi-an"])
-    ('dongan', 'jinhua', 'xian')
-    """
-    return re.sub(r"['’\-\s]", "", "".join(words)).lower()
-
-
 @dataclass
 class Region:
     """One place with all the ways to write it."""
 
     name: str  # canonical, e.g. 静海区
     parents: list[str] = field(default_factory=list)  # e.g. [天津市]; 鼓楼区 may have several
-    kind: str = "region"  # "region" (indexed) or "parent" (only the parent of one)
+    kind: str = "region"  # "region" (a report is by it), "parent" (above one), "named" (a report names it)
     aliases: set[str] = field(default_factory=set)  # Chinese spellings
     keys: set[str] = field(default_factory=set)  # glued pinyin / English spellings
 
@@ -113,7 +58,7 @@ class RegionTable:
     """
 
     regions: dict[str, Region] = field(default_factory=dict)
-    parents: dict[str, Region] = field(default_factory=dict)
+    parents: dict[str, Region] = field(default_factory=dict)  # places above a region, and places reports name
     _zh: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _zh_pattern: re.Pattern | None = field(default=None, repr=False)
@@ -122,11 +67,28 @@ class RegionTable:
     @classmethod
     def from_regions(cls, regions: Iterable[tuple[str, str]]) -> "RegionTable":
         """Build from (region, parent_region) pairs as indexed; empty names are skipped."""
+        return cls.from_places((name, [parent] if parent else []) for name, parent in regions)
+
+    @classmethod
+    def from_metadata(cls, metas: Iterable[Metadata]) -> "RegionTable":
+        """The places of the indexed reports: each region with every place above
+        it (a question naming 安徽 finds a county of 安徽), and the places reports
+        name as issuer or subject in their title, fields or signature."""
+        metas = list(metas)
+        chains = [(m.region, m.parents or ([m.parent_region] if m.parent_region else [])) for m in metas]
+        return cls.from_places(chains, named=[p for m in metas for p in m.named_places])
+
+    @classmethod
+    def from_places(cls, chains: Iterable[tuple[str, list[str]]], named: Iterable[str] = ()) -> "RegionTable":
+        """Build from (region, [places above it, nearest first]) pairs; ``named``
+        are places reports name without being by them."""
         parents_of: dict[str, list[str]] = {}
-        for name, parent in regions:
-            name, parent = normalize(name or "").strip(), normalize(parent or "").strip()
-            if name:
-                known = parents_of.setdefault(name, [])
+        for name, parents in chains:
+            name = normalize(name or "").strip()
+            if not name:
+                continue
+            known = parents_of.setdefault(name, [])
+            for parent in (normalize(p).strip() for p in parents):
                 if parent and parent != name and parent not in known:
                     known.append(parent)
         table = cls()
@@ -135,6 +97,9 @@ class RegionTable:
         for parent in dict.fromkeys(p for ps in parents_of.values() for p in ps):
             if parent not in table.regions:
                 table.parents[parent] = _describe(parent, [], "parent")
+        for place in dict.fromkeys(normalize(n).strip() for n in named):
+            if place and not table.get(place):
+                table.parents[place] = _describe(place, [], "named")
         table._index()
         return table
 
@@ -221,8 +186,8 @@ def _describe(name: str, parents: list[str], kind: str) -> Region:
     """All spellings of one region: full, short, with parent, traditional, pinyin."""
     region = Region(name=name, parents=list(parents), kind=kind)
     short = short_name(name)
-    suffix = name[len(short):]
-    zh = {name}
+    suffix = name_suffix(name)
+    zh = {name, *Gazetteer.load().extra_aliases.get(name, [])}  # 黔南州 for 黔南布依族苗族自治州
     if short != name and not is_common_word(short):
         zh.add(short)
     for parent in parents:

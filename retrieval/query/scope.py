@@ -45,7 +45,7 @@ class Coverage:
         for d in reader.documents.values():
             # a 2020 report's plans for 2021 answer what-questions about 2021
             years = set(find_years(reader.document_text(d.doc_id))) | ({d.meta.year} if d.meta.year else set())
-            for region in {d.meta.region, d.meta.parent_region} - {""}:
+            for region in d.meta.places():
                 covered.setdefault(region, set()).update([d.meta.year] if d.meta.year else [])
                 mentioned.setdefault(region, set()).update(years)
         return cls(mentioned, covered, holdings_line(d.meta for d in reader.documents.values()))
@@ -59,19 +59,20 @@ def out_of_scope(query: Query, coverage: Coverage, about_figures: bool = False) 
     """A refusal message when the question names a place or year that no
     indexed report covers; empty when it is in scope. ``about_figures``:
     the question compares reported figures (even without "how many")."""
-    if query.unknown_places and not query.region:
+    place = query.region or query.parent_region
+    if query.unknown_places and not place:
         return f"No report for {'、'.join(query.unknown_places)} is indexed. {coverage.holdings}"
     # Figures belong to the year a report covers; a year a report only
     # mentions (its plans for next year) answers what-questions alone.
     figures = (query.wants_number or about_figures) and not query.wants_plan
     by_region = coverage.covered_years if figures else coverage.years_by_region
-    if query.region and query.years:
-        covered = by_region.get(query.region, set())
+    if place and query.years:
+        covered = by_region.get(place, set())
         missing = [y for y in query.years if y not in covered]
         if missing:
-            return (f"No {'/'.join(map(str, missing))} report for {query.region} is indexed; "
-                    f"indexed for {query.region}: {coverage.report_years(query.region)}.")
-    if query.years and not query.region:
+            return (f"No {'/'.join(map(str, missing))} report for {place} is indexed; "
+                    f"indexed for {place}: {coverage.report_years(place)}.")
+    if query.years and not place:
         covered = set().union(*by_region.values()) if by_region else set()
         if not any(y in covered for y in query.years):
             return f"No indexed report covers {'/'.join(map(str, query.years))}. {coverage.holdings}"

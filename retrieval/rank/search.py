@@ -1,7 +1,9 @@
 """Hybrid ranking: dense (FAISS) + keyword (BM25), fused by reciprocal rank.
 
-Metadata in the question narrows the field first: a named place keeps only
-that place's reports, a named year (with a place) only that year's.
+Metadata in the question narrows the field first: a named place keeps that
+place's reports (and the reports under it or naming it) plus the reports whose
+place could not be read, ranking the place's own first; a named year (with a
+place) keeps only that year's.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from ..records import Hit
 from ..text.tokenize import tokenize
 
 RRF_K = 60  # the usual reciprocal-rank constant: flattens the head of each list
+PLACE_BONUS = 1.0 / (RRF_K + 1)  # a report of the place asked about: as if first in one more list
 CANDIDATES = 200  # how deep each ranker looks before fusing
 
 
@@ -35,8 +38,10 @@ def keyword_tokens(query: Query) -> list[str]:
 
 def search(reader: IndexReader, query: Query, vector: np.ndarray, k: int) -> list[Hit]:
     """The top ``k`` passages for a parsed question whose vector is ``vector``."""
-    mask = doc_mask_for(reader, query.region or query.parent_region, query.years)
-    return rank(reader, SearchRequest(vector, keyword_tokens(query), mask, k=k))
+    place = query.region or query.parent_region
+    mask = doc_mask_for(reader, place, query.years)
+    preferred = _place_docs(reader, place) if mask is not None else None
+    return rank(reader, SearchRequest(vector, keyword_tokens(query), mask, k=k, preferred=preferred))
 
 
 @dataclass
@@ -47,37 +52,55 @@ class SearchRequest:
     keyword_tokens: list[str]
     doc_mask: np.ndarray | None = None  # bool per document; None = all documents
     k: int = 10
+    preferred: np.ndarray | None = None  # bool per document: ranked first among the allowed
 
 
 def doc_mask_for(reader: IndexReader, region: str | None, years: list[int]) -> np.ndarray | None:
-    """Documents about ``region`` (and, when years are given, those years).
-
-    Returns None when there is nothing to filter on.
+    """Documents about ``region`` (by it, under it, or naming it in their head)
+    and documents whose place could not be read; when years are given, those
+    years. Returns None when there is nothing to filter on.
     """
     if not region:
         return None
-    regions, parents, doc_years = _document_fields(reader)
-    mask = (regions == region) | (parents == region)
+    fields = _document_fields(reader)
+    mask = _place_docs(reader, region) | fields.unplaced
     if years:
-        by_year = np.isin(doc_years, years)
+        by_year = np.isin(fields.years, years)
         if (mask & by_year).any():
             mask &= by_year
     return mask
 
 
-_FIELDS: "weakref.WeakKeyDictionary[IndexReader, tuple[np.ndarray, np.ndarray, np.ndarray]]" = \
-    weakref.WeakKeyDictionary()
+def _place_docs(reader: IndexReader, place: str) -> np.ndarray:
+    """Bool per document: ``place`` is its region, above it, or named in its head."""
+    fields = _document_fields(reader)
+    mask = np.zeros(len(fields.years), dtype=bool)
+    mask[fields.by_place.get(place, [])] = True
+    return mask
 
 
-def _document_fields(reader: IndexReader) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Region, parent region and year of every document as arrays, made once
-    per reader (a Python loop over 10k documents per question costs ~10 ms)."""
+@dataclass
+class _DocumentFields:
+    by_place: dict[str, list[int]]  # place -> positions of the documents about it
+    unplaced: np.ndarray  # bool per document: its place could not be read
+    years: np.ndarray  # report year per document (0 = unknown)
+
+
+_FIELDS: "weakref.WeakKeyDictionary[IndexReader, _DocumentFields]" = weakref.WeakKeyDictionary()
+
+
+def _document_fields(reader: IndexReader) -> _DocumentFields:
+    """Places and year of every document, made once per reader (a Python loop
+    over 10k documents per question costs ~10 ms)."""
     fields = _FIELDS.get(reader)
     if fields is None:
         metas = [d.meta for d in reader.documents.values()]
-        fields = (np.array([m.region or "" for m in metas], dtype=object),
-                  np.array([m.parent_region or "" for m in metas], dtype=object),
-                  np.array([m.year or 0 for m in metas], dtype=np.int64))
+        by_place: dict[str, list[int]] = {}
+        for i, m in enumerate(metas):
+            for place in m.places():
+                by_place.setdefault(place, []).append(i)
+        fields = _DocumentFields(by_place, np.array([not m.region for m in metas], dtype=bool),
+                                 np.array([m.year or 0 for m in metas], dtype=np.int64))
         _FIELDS[reader] = fields
     return fields
 
@@ -100,6 +123,9 @@ def rank(reader: IndexReader, req: SearchRequest) -> list[Hit]:
     for ids in (dense_ids, keyword_ids):
         for r, cid in enumerate(ids):
             fused[int(cid)] = fused.get(int(cid), 0.0) + 1.0 / (RRF_K + r + 1)
+    if req.preferred is not None and req.doc_mask is not None and (req.doc_mask & ~req.preferred).any():
+        for cid in fused:
+            fused[cid] += PLACE_BONUS * bool(req.preferred[reader.chunk_doc[cid]])
     best = sorted(fused, key=fused.__getitem__, reverse=True)[: req.k]
     dense_of = dict(zip(dense_ids.tolist(), dense_scores.tolist()))
     return _hits(reader, best, fused, dense_of, keyword_scores)

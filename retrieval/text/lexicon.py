@@ -72,22 +72,45 @@ PLACE_SUFFIX_PATTERN = "|".join(s.suffix for s in SUFFIXES)  # regex alternation
 MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")  # cities directly under the centre rank as provinces
 
 
+# The 55 minority nationalities as they stand inside autonomous place names
+# (广西壮族自治区, 新疆维吾尔自治区, 双江拉祜族佤族布朗族傣族自治县), longest first;
+# 各族 as in 峨边彝族自治县 and 各族自治县 forms.
+NATIONALITIES = tuple(sorted("""
+壮 回 维吾尔 藏 蒙古 朝鲜 苗 彝 布依 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水
+东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒
+乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各
+""".split(), key=len, reverse=True))
+
+
 def short_name(name: str) -> str:
-    """Name without its administrative suffix, if at least 2 characters remain.
+    """Name without its administrative suffix (and, for autonomous places, the
+    nationalities before it), if at least 2 characters remain.
 
     >>> short_name("金华市"), short_name("静海区"), short_name("东安县"), short_name("城区")
     ('金华', '静海', '东安', '城区')
+    >>> short_name("广西壮族自治区"), short_name("新疆维吾尔自治区"), short_name("双江拉祜族佤族布朗族傣族自治县")
+    ('广西', '新疆', '双江')
     """
     for suffix in ADMIN_SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
-            return name[: -len(suffix)]
+            stem = name[: -len(suffix)]
+            return _without_nationalities(stem) if suffix.startswith("自治") else stem
     return name
 
 
+def _without_nationalities(stem: str) -> str:
+    """广西壮族 -> 广西, 双江拉祜族佤族布朗族傣族 -> 双江 (two characters at least stay)."""
+    while True:
+        tail = next((t for n in NATIONALITIES for t in (n + "族", n)
+                     if stem.endswith(t) and len(stem) - len(t) >= 2), "")
+        if not tail:
+            return stem
+        stem = stem[: -len(tail)]
+
+
 def name_suffix(name: str) -> str:
-    """The administrative suffix of ``name`` ('' if none): 静海区 -> 区."""
-    short = short_name(name)
-    return name[len(short):]
+    """The administrative suffix of ``name`` ('' if none): 静海区 -> 区, 广西壮族自治区 -> 自治区."""
+    return next((s for s in ADMIN_SUFFIXES if name.endswith(s) and len(name) - len(s) >= 2), "")
 
 
 def admin_suffix(name: str) -> AdminSuffix | None:

@@ -1,0 +1,66 @@
+"""How Chinese place names are spelt in pinyin and English, and the keys
+questions are matched on: 金华 -> Jinhua, 西安 -> Xi'an, 吕梁 -> lüliang/lvliang/luliang.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..text.lexicon import admin_suffix, short_name
+
+_UMLAUT_VARIANTS = (("ü", "v"), ("ü", "u"))
+
+
+def pinyin_keys(chinese: str) -> set[str]:
+    """Glued, lowercase pinyin spellings of a Chinese name (ü written ü, v or u).
+
+    >>> sorted(pinyin_keys("东安"))
+    ['dongan']
+    >>> sorted(pinyin_keys("吕梁"))
+    ['luliang', 'lvliang', 'lüliang']
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    glued = "".join(lazy_pinyin(chinese, style=Style.NORMAL, v_to_u=True, errors="ignore"))
+    return umlaut_variants(glued.lower())
+
+
+def umlaut_variants(key: str) -> set[str]:
+    keys = {key}
+    for a, b in _UMLAUT_VARIANTS:
+        keys.add(key.replace(a, b))
+    return {k for k in keys if k}
+
+
+def place_english(region: str, type_word: bool = True) -> str:
+    """A place as English writes it: pinyin of the name without its suffix, an
+    apostrophe where a syllable starting with a vowel would blur the split,
+    and (``type_word``) the English word for the suffix.
+
+    >>> place_english("金华市"), place_english("静海区"), place_english("静海区", type_word=False)
+    ('Jinhua', 'Jinghai district', 'Jinghai')
+    >>> place_english("西安市"), place_english("东安县")
+    ("Xi'an", "Dong'an county")
+    """
+    from pypinyin import lazy_pinyin
+
+    if not region:
+        return ""
+    syllables = lazy_pinyin(short_name(region), v_to_u=True)
+    word = "".join(syllables)
+    for i in range(1, len(syllables)):
+        if syllables[i][:1] in "aeo":
+            word = "".join(syllables[:i]) + "'" + "".join(syllables[i:])
+            break
+    name = word[:1].upper() + word[1:]
+    suffix = admin_suffix(region)
+    return f"{name} {suffix.display}".strip() if type_word and suffix else name
+
+
+def glue(words: Iterable[str]) -> str:
+    """Lowercase key of an English spelling: spaces, apostrophes and hyphens dropped.
+
+    >>> glue(["Dong'an"]), glue(["jin", "hua"]), glue(["Xi-an"])
+    ('dongan', 'jinhua', 'xian')
+    """
+    return re.sub(r"['’\-\s]", "", "".join(words)).lower()
