@@ -181,7 +181,7 @@ def test_bot_uses_only_what_retrieval_exports():
 
 
 # Data flow: a package imports only packages at its level or before it.
-FLOW = ["text", "ingest", "index", "query", "rank", "answer", "engine", "dev"]
+FLOW = ["text", "places", "ingest", "index", "query", "rank", "answer", "engine", "dev"]
 SHARED = {"records", "settings"}  # plain records and the settings object: used at every level
 
 
@@ -213,7 +213,7 @@ def test_embeddings_imports_nothing_of_ours():
         assert not [m for m, _ in _imports(path) if m.split(".")[0] in ("retrieval", "bot")], path
 
 
-@pytest.mark.parametrize("package", ["retrieval/text", "retrieval/ingest", "retrieval/index", "retrieval/query",
+@pytest.mark.parametrize("package", ["retrieval/text", "retrieval/places", "retrieval/ingest", "retrieval/index", "retrieval/query",
                                      "retrieval/rank", "retrieval/answer", "retrieval/dev", "bot", "bot/telegram",
                                      "embeddings"])
 def test_each_package_says_what_it_owns_takes_and_hands_on(package):
