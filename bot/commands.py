@@ -117,7 +117,7 @@ def _reader(settings: Settings):
 def _index_list(args: argparse.Namespace, settings: Settings) -> int:
     reader = _reader(settings)
     docs = [d for d in reader.documents.values()
-            if (not args.region or args.region in (d.meta.region, d.meta.parent_region, d.meta.issuer))
+            if (not args.region or args.region in (*d.meta.places(), d.meta.issuer))
             and (not args.year or d.meta.year == args.year)]
     render_documents(docs)
     return 0

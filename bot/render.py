@@ -32,15 +32,34 @@ def render_answer(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+UNSURE_PLACE = 0.6  # below this share of the page's place evidence, the place is flagged for a look
+WIDE_OUTPUT = 200  # columns when the output is not a terminal (a file or a pipe): nothing cut
+
+
 def render_documents(docs: Sequence) -> None:
-    """Table of indexed documents (rich when the terminal allows)."""
+    """Table of indexed documents (rich when the terminal allows): where each
+    place was read from, and a flag on places or years that could not be read."""
+    import sys
+
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"{len(docs)} indexed document(s)")
-    for col in ("id", "source", "region", "year", "type", "chunks", "added"):
+    for col in ("id", "source", "region", "from", "year", "type", "chunks", "added", "check"):
         table.add_column(col)
     for d in docs:
-        table.add_row(d.doc_id[:12], d.source, d.meta.region, str(d.meta.year or ""),
-                      d.meta.doc_type, str(d.chunks), d.added_at)
-    Console().print(table)
+        m = d.meta
+        table.add_row(d.doc_id[:12], d.source, m.region, m.place_source, str(m.year or ""),
+                      m.doc_type, str(d.chunks), d.added_at, " ".join(document_flags(m)))
+    Console(width=None if sys.stdout.isatty() else WIDE_OUTPUT).print(table)
+
+
+def document_flags(meta) -> list[str]:
+    """What an administrator should look at: 'place?' (not read, or read on thin
+    evidence) and 'year?' (not read)."""
+    flags = []
+    if not meta.region or (meta.place_source and meta.place_confidence < UNSURE_PLACE):
+        flags.append("place?")
+    if not meta.year:
+        flags.append("year?")
+    return flags

@@ -306,7 +306,7 @@ def find_publish_date(lines: list[str], fields: dict[str, str] | None = None) ->
             if found:
                 return found
     for line in reversed(lines[-SIGNATURE_LINES:]):
-        if len(line) <= 20 and re.search(r"\d{4}", line):
+        if len(line) <= 20 and re.search(r"\d{4}", line) and "星期" not in line:
             found = normalise.parse_date(line)
             if found:
                 return found

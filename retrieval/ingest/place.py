@@ -44,6 +44,7 @@ SIGNATURE_LINES = 6  # the last lines, where a signature stands
 SIGNATURE_MAX_CHARS = 30
 
 ISSUER_FIELDS = ("发布机构", "来源")  # head fields that name the publishing body
+SOURCES = ("title", "issuer", "org", "own", "document", "body")  # where a place was read, surest first
 _ORG_AFTER = re.compile(r"^(?:应急管理|应急|人民政府|政府|市委|区委|县委|省委|委员会|安委|减灾委)")
 _OWN_BEFORE = re.compile(r"(?:法治|平安|美丽|幸福|建设)$")
 _OWN_AFTER = re.compile(r"^(?:自贸港|人民)")
@@ -94,7 +95,8 @@ def read_place(lines: list[str], head: Head) -> PlaceReading:
     best, runner = ranked[0], ranked[1].score if len(ranked) > 1 else 0.0
     if best.score < MIN_SCORE:
         return PlaceReading(None, score=best.score, runner_up=runner, named=named)
-    return PlaceReading(best.place, best.by_source.most_common(1)[0][0], best.score, runner, named)
+    source = next(s for s in SOURCES if best.by_source[s])
+    return PlaceReading(best.place, source, best.score, runner, named)
 
 
 def self_kind(issuer: str, text: str) -> str:

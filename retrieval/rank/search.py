@@ -58,14 +58,15 @@ class SearchRequest:
 def doc_mask_for(reader: IndexReader, region: str | None, years: list[int]) -> np.ndarray | None:
     """Documents about ``region`` (by it, under it, or naming it in their head)
     and documents whose place could not be read; when years are given, those
-    years. Returns None when there is nothing to filter on.
+    years (and documents whose year could not be read). Returns None when
+    there is nothing to filter on.
     """
     if not region:
         return None
     fields = _document_fields(reader)
     mask = _place_docs(reader, region) | fields.unplaced
     if years:
-        by_year = np.isin(fields.years, years)
+        by_year = np.isin(fields.years, years) | (fields.years == 0)  # a year not read: still searched
         if (mask & by_year).any():
             mask &= by_year
     return mask
