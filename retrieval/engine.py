@@ -125,6 +125,7 @@ class Engine:
         result = self._answer(query, snap)
         result.question = question
         result.context = query.context()
+        result.scope = "; ".join(query.place_notes)
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
 

@@ -123,6 +123,7 @@ class Answer:
     # {"region": "金华市", "year": 2020, "topic": "罚款 行政处罚"}. Pass it back
     # as ``engine.ask(next_question, context=answer.context)``.
     context: dict[str, Any] = field(default_factory=dict)
+    scope: str = ""  # how the place asked about was read, when not as written: "广西 = 广西壮族自治区"
 
     @property
     def source(self) -> Hit | None:
@@ -140,6 +141,7 @@ class Answer:
             "figures": [f.to_dict() for f in self.figures],
             "passages": [h.to_dict() for h in self.passages[:5]],
             "elapsed_ms": round(self.elapsed_ms, 1),
+            "scope": self.scope,
         }
 
 

@@ -205,3 +205,10 @@ def test_a_report_whose_place_is_unread_is_still_searched(small_engine):
 def test_the_place_asked_about_ranks_first(small_engine):
     a = small_engine.ask("金华市2022年组织了多少次应急演练?")
     assert a.answered and a.passages[0].source == "jinhua.txt" and "42" in a.answer
+
+
+def test_the_answer_says_which_place_it_used(small_engine):
+    a = small_engine.ask("How many drills did Zhejiang hold in 2022?")  # 金华市 is under 浙江省
+    assert a.answered and a.passages[0].source == "jinhua.txt"
+    assert a.scope == "Zhejiang = 浙江省: its reports and those of the places under it"
+    assert a.to_dict()["scope"] == a.scope

@@ -31,10 +31,11 @@ def format_answer(answer: Answer, lang: str) -> str:
 
     A refusal is the engine's message (what *is* indexed) and a hint.
     """
+    place = f"📍 {esc(answer.scope)}" if answer.scope else ""
     if not answer.answered:
         message = answer.message or "No answer found in the indexed reports."
-        return f"{esc(message)}\n\n{T(lang, 'refusal_tail')}"
-    lines = []
+        return "\n".join(x for x in (place, esc(message)) if x) + f"\n\n{T(lang, 'refusal_tail')}"
+    lines = [place] if place else []
     if answer.figures:
         lines.append(format_figures(answer))
     if answer.answer:

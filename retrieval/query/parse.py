@@ -64,6 +64,7 @@ class Query:
     doc_type: str = ""  # 工作要点 / 法治政府建设报告 / 工作总结 / ""
     wants_plan: bool = False  # asks what will be done (plans are in the previous year's report)
     followup: bool = False  # elliptical: "and in 2021?", "那罚款呢?"
+    place_notes: list[str] = field(default_factory=list)  # how a place as written was read: "广西 = 广西壮族自治区"
     from_context: list[str] = field(default_factory=list)  # fields filled by with_context
 
     @property
@@ -177,9 +178,33 @@ def _set_places(q: Query, mentions: list[PlaceMention], regions: RegionTable) ->
     elif parents:
         q.parent_region = parents[0]
     q.place_mentions = list(dict.fromkeys(m.name for m in mentions))
+    q.place_notes = place_notes(mentions, q.region or q.parent_region)
     unknown = [m for m in mentions if m.kind in ("place", "foreign")
                and not _is_context_of(m, q.regions, regions)]
     q.unknown_places = list(dict.fromkeys(m.name for m in unknown))
+
+
+def place_notes(mentions: list[PlaceMention], used: str | None) -> list[str]:
+    """What the user is told about the place searched, when it is not plainly
+    what they wrote: an alias or short name (广西 = 广西壮族自治区), a place
+    above the indexed ones (安徽省 and the places under it).
+
+    >>> place_notes([PlaceMention("广西壮族自治区", "广西", 0, 2, "region")], "广西壮族自治区")
+    ['广西 = 广西壮族自治区']
+    >>> place_notes([PlaceMention("安徽省", "Anhui", 0, 5, "parent")], "安徽省")
+    ['Anhui = 安徽省: its reports and those of the places under it']
+    >>> place_notes([PlaceMention("金华市", "金华", 0, 2, "region")], "金华市")
+    []
+    """
+    notes = []
+    for m in mentions:
+        if m.name != used or m.kind not in ("region", "parent", "named"):
+            continue
+        if m.kind == "parent":
+            notes.append(f"{m.text} = {m.name}: its reports and those of the places under it")
+        elif m.fuzzy or (has_han(m.text) and len(m.name) - len(m.text) > 1):
+            notes.append(f"{m.text} = {m.name}")  # a typo, or more than the suffix left out
+    return list(dict.fromkeys(notes))
 
 
 def _pick_region(names: list[str], parents: list[str], regions: RegionTable) -> str:

@@ -30,6 +30,7 @@ class PlaceMention:
     kind: str
     english: str = ""
     parent: str = ""  # parent written with it: 南京市 in 南京市鼓楼区
+    fuzzy: bool = False  # matched despite a typo (Jinhau -> 金华市)
 
 
 # Words ending in 省/市/县/区/州/旗 that are not place names.
