@@ -107,6 +107,21 @@ class Figure:
 
 
 @dataclass
+class AnswerItem:
+    """One item of a structured answer: a measure of a list, a section of a summary."""
+
+    text: str  # as written in the report, short
+    figures: list[Figure] = field(default_factory=list)
+    hit: Hit | None = None  # the passage it stands in (its citation)
+    heading: str = ""  # a summary item's section heading
+
+    def to_dict(self) -> dict[str, Any]:
+        where = self.hit.to_dict() if self.hit else {}
+        return {"text": self.text, "heading": self.heading, "figures": [f.to_dict() for f in self.figures],
+                "doc": where.get("doc", ""), "section": where.get("section", "")}
+
+
+@dataclass
 class Answer:
     """What the engine says to a question."""
 
@@ -124,6 +139,9 @@ class Answer:
     # as ``engine.ask(next_question, context=answer.context)``.
     context: dict[str, Any] = field(default_factory=dict)
     scope: str = ""  # how the place asked about was read, when not as written: "广西 = 广西壮族自治区"
+    kind: str = ""  # "list", "summary", "yesno" for structured answers; "" for a sentence or a comparison
+    items: list[AnswerItem] = field(default_factory=list)  # a list's or a summary's items, each cited
+    verdict: str = ""  # a yes/no question's: "yes", "no", "not stated" ("yes (planned)" for a plan)
 
     @property
     def source(self) -> Hit | None:
@@ -142,6 +160,9 @@ class Answer:
             "passages": [h.to_dict() for h in self.passages[:5]],
             "elapsed_ms": round(self.elapsed_ms, 1),
             "scope": self.scope,
+            "kind": self.kind,
+            "items": [i.to_dict() for i in self.items],
+            "verdict": self.verdict,
         }
 
 

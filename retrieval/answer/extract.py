@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from ..query.cedict import Cedict
 from ..query.cues import PLAN_TERMS, QUESTION_WORD_START
 from ..records import Figure, Hit
 from ..text.figures import find_figures
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 MIN_COVERAGE = 0.5  # share of the question's concept weight the passage must hold
 UNTRANSLATED_WEIGHT = 0.5  # weight of an English word with no Chinese term, relative to the rarest term
+PREDICATE_WEIGHT = 0.35  # an English verb or adverb: what is counted or named matters more than how
 SHORT_ANSWER_CHARS = 60  # a what-answer shorter than this reads on into the next sentences
 
 # How a clause is scored (the weights of its concepts are idf, see ``weight_concepts``):
@@ -94,6 +96,8 @@ def weight_concepts(concepts: list[Concept], idf: Callable[[str], float | None],
     for c in concepts:
         weights = [w for w in map(idf, c.alternatives) if w is not None]
         c.weight = min(weights) if weights else UNTRANSLATED_WEIGHT * ceiling
+        if c.name.isascii() and Cedict.load().is_predicate(c.name):
+            c.weight *= PREDICATE_WEIGHT  # "disclose", "set up": reports say it in words no glossary lists
     return concepts
 
 

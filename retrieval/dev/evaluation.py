@@ -1,9 +1,18 @@
 """Scoring the engine on a QA file (``govqa eval``).
 
 Each line of the file: ``id, lang, question, doc, gold_substring,
-answer_numbers, kind`` (kind: numeric, descriptive, unanswerable, comparison).
-A comparison item gives ``top_value`` (and optionally ``top_region``): it is
-correct when the answer holds that value as a whole number (after the region).
+answer_numbers, kind`` (kind: numeric, descriptive, unanswerable, comparison,
+list, summary, yesno).
+
+- A comparison item gives ``top_value`` (and optionally ``top_region``): it is
+  correct when the answer holds that value as a whole number (after the region).
+- A list or summary item gives ``gold_items`` (verbatim snippets of the items or
+  section headings): correct when at least ``ITEMS_NEEDED`` of them are in the answer.
+- A yesno item gives ``verdict`` ("yes", "no", "not stated"): correct when the
+  answer's verdict says the same (a plan's "yes (planned)" is a yes), with the
+  ``gold_substring`` evidence in the answer for a yes or a no.
+- Any item may give ``follows``: the id of an earlier item; it is asked with
+  that item's answer as context, as a chat would.
 
 >>> has_number_token("招录450余名森林消防员", "450")
 True
@@ -61,6 +70,9 @@ class Scored:
         return self.item.get("kind") != "unanswerable"
 
 
+ITEMS_NEEDED = 0.8  # share of a list's or summary's gold items the answer must hold
+
+
 def score_one(item: dict[str, Any], answer: Answer) -> Scored:
     kind = item.get("kind")
     gold = squash(item.get("gold_substring") or "")
@@ -78,9 +90,27 @@ def score_one(item: dict[str, Any], answer: Answer) -> Scored:
             correct = ok_length and all(has_number_token(answer.answer, n) for n in item.get("answer_numbers", []))
         elif kind == "comparison":
             correct = ok_length and comparison_correct(item, answer.answer)
+        elif kind in ("list", "summary"):
+            correct = answer.answered and items_correct(item, answer)
+        elif kind == "yesno":
+            correct = answer.answered and verdict_correct(item, answer, gold)
         else:
             correct = ok_length and bool(gold) and gold in squash(answer.answer)
     return Scored(item, answer, hit_rank, correct)
+
+
+def items_correct(item: dict[str, Any], answer: Answer) -> bool:
+    """At least ``ITEMS_NEEDED`` of the gold items are in the answer's items (or its text)."""
+    gold = [squash(g) for g in item.get("gold_items") or []]
+    said = squash(" ".join([answer.answer, *(f"{i.heading} {i.text}" for i in answer.items)]))
+    return bool(gold) and sum(g in said for g in gold) >= ITEMS_NEEDED * len(gold)
+
+
+def verdict_correct(item: dict[str, Any], answer: Answer, gold: str) -> bool:
+    """The verdict matches; a yes or a no also shows its evidence."""
+    want = item.get("verdict", "")
+    got = answer.verdict.split(" (")[0]
+    return got == want and (want == "not stated" or not gold or gold in squash(answer.answer))
 
 
 def comparison_correct(item: dict[str, Any], text: str) -> bool:
@@ -115,7 +145,7 @@ class Scores:
         rows = [s for s in self.scored if lang is None or s.item.get("lang") == lang]
         answerable = [s for s in rows if s.answerable]
         unanswerable = [s for s in rows if not s.answerable]
-        passage_scored = [s for s in answerable if s.item.get("kind") != "comparison"]  # no gold passage
+        passage_scored = [s for s in answerable if s.item.get("gold_substring")]  # items with a gold passage
         times = [s.answer.elapsed_ms for s in rows]
         return {
             "n": len(rows),
@@ -137,12 +167,17 @@ class Scores:
         return (s for s in self.scored if not s.correct)
 
 
-def run(ask: Callable[[str], Answer], items: list[dict[str, Any]],
+def run(ask: Callable[..., Answer], items: list[dict[str, Any]],
         on_result: Callable[[Scored], None] | None = None) -> Scores:
+    """Ask every item (``ask(question, context=...)``), follow-ups with the
+    context of the item they follow, and score each."""
     report = Scores()
+    contexts: dict[str, dict[str, Any]] = {}
     for item in items:
-        answer = ask(item["question"])
+        context = contexts.get(str(item.get("follows", "")))
+        answer = ask(item["question"], context=context) if context is not None else ask(item["question"])
         answer.id = str(item.get("id", ""))
+        contexts[answer.id] = answer.context
         scored = score_one(item, answer)
         report.scored.append(scored)
         if on_result:

@@ -57,6 +57,8 @@ _SKIP_DEF = ("variant of", "old variant", "see ", "also written", "surname ", "a
 _DEF_STOP = STOPWORDS | {"sb", "sth", "something", "someone", "oneself", "etc", "lit", "fig"}
 
 CedictRow = tuple[str, str, str, str]  # trad, simp, pinyin, "def1/def2"
+PREDICATE_HEADS = 8  # how many of a word's Chinese renderings say whether it is a verb
+PREDICATE_SHARE = 0.5  # a verb when at least this share of them (or of its definitions) reads "to ..."
 
 
 class Cedict:
@@ -129,6 +131,27 @@ class Cedict:
                 seen.add(head)
                 out.append((head, n_words))
         return out
+
+    def is_predicate(self, word: str) -> bool:
+        """True for a verb or adverb: an English word most of whose Chinese
+        renderings are defined "to <word>" (disclose, close, push) or that ends
+        in -ly; a Chinese word most of whose definitions start with "to ".
+
+        >>> cd = Cedict.load()
+        >>> cd.is_predicate("disclose"), cd.is_predicate("proactively"), cd.is_predicate("officials")
+        (True, True, False)
+        >>> cd.is_predicate("签订"), cd.is_predicate("森林火灾")
+        (True, False)
+        """
+        if word.isascii():
+            if word.endswith("ly") and len(word) > 4:
+                return True
+            heads = [h for h, _ in self.reverse(word)[:PREDICATE_HEADS]]
+            verbs = [h for h in heads if any(d.startswith("to ") and re.search(rf"\b{re.escape(word)}\b", d)
+                                             for e in self.lookup(h) for d in e.definitions)]
+            return bool(heads) and len(verbs) >= PREDICATE_SHARE * len(heads)
+        defs = [d for e in self.lookup(word) if not e.proper for d in e.definitions]
+        return bool(defs) and sum(d.startswith("to ") for d in defs) >= PREDICATE_SHARE * len(defs)
 
     def _build_reverse(self) -> None:
         """Load the reverse index from the disk cache, or build it and cache it."""

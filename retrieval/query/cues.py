@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
 from ..text.lexicon import HAN_RANGE
 
-ISSUER_TERMS = frozenset({"应急管理局", "应急局", "管理局", "应急管理部门", "应急管理部", "人防办", "局"})
+# The bureau itself: the issuer of every report, never what a question is about.
+ISSUER_TERMS = frozenset({"应急管理局", "应急局", "管理局", "应急管理部门", "应急管理部", "人防办", "局",
+                          "应急管理厅", "应急厅", "厅"})
 # Words that shape the answer (count, when, plans) rather than name its topic.
 META_WORDS = frozenset("""number total amount count figure quantity sum year years month time
-times many much bureau city county district province prefecture municipality level plan day
+times many much bureau city county district province provincial municipal prefecture municipality
+level plan day
 week hour percent percentage proportion share fraction""".split())
 # Support verbs: "impose penalties", "issue fines", "hold drills" - the noun is the topic.
 SUPPORT_VERBS = frozenset("""do make have get give take impose issue conduct carry perform

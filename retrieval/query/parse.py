@@ -270,12 +270,14 @@ def _en_terms(q: Query, text: str, mentions: list[PlaceMention], vocabulary: Voc
     skip = (META_WORDS | SUPPORT_VERBS | _proper_words(blanked)
             | {w.lower() for m in mentions for w in re.findall(r"[A-Za-z]+", m.text)})
     matches = Glossary.load().translate(blanked, vocabulary, skip=skip)
-    matches = [m for m in matches if m.english not in skip]
+    issuer = [m for m in matches if set(m.chinese) <= ISSUER_TERMS]  # "the emergency management bureau"
+    skip |= {w for m in issuer for w in m.english.split()}
+    matches = [m for m in matches if m.english not in skip and m not in issuer]
     q.matches = matches
     spans = [m.group(1) + EN_SPAN_ZH[m.group(2).lower()] for m in EN_SPAN.finditer(blanked)
              if not (m.group(2).lower() == "year" and find_years(m.group(1)))]
     q.terms = dedupe([*(t for m in matches for t in m.chinese if t not in ISSUER_TERMS), *spans])
-    words = [lemmatize(w) for w in re.findall(r"[A-Za-z]+(?:['’][a-z]+)?", blanked.lower())]
+    words = [lemmatize(re.sub(r"['’]s?$", "", w)) for w in re.findall(r"[A-Za-z]+(?:['’][a-z]*)?", blanked.lower())]
     q.english_terms = dedupe(w for w in words if len(w) > 1 and w not in STOPWORDS
                               and w not in MONTHS and w not in META_WORDS and w not in skip)
 
