@@ -13,7 +13,7 @@ def figure_text(answer: Answer) -> str:
 
 def render_answer(answer: Answer) -> str:
     """Answer, figures, English line, source; or the refusal message."""
-    place = f"Place: {answer.scope}" if answer.scope else ""
+    place = f"Understood: {answer.scope}" if answer.scope else ""
     if not answer.answered:
         return "\n".join(x for x in (f"Not found. {answer.message}".strip(), place) if x)
     lines = [place] if place else []

@@ -34,12 +34,14 @@ from .index.facts import Fact
 from .index.store import IndexReader, ModelMismatchError, current_generation
 from .query.measures import select as select_facts
 from .query.parse import Query, QuestionError, parse_question
+from .query.pinyin import PinyinWords, to_chinese
 from .query.plan import plan
 from .query.regions import RegionTable
 from .query.scope import Coverage, out_of_scope, soft_context_year
 from .rank.search import query_text, search
 from .records import Answer, Hit
 from .settings import Settings
+from .text.lexicon import has_han
 from .text.tokenize import tokenize
 
 log = logging.getLogger(__name__)
@@ -130,8 +132,12 @@ class Engine:
         return result
 
     def _parse(self, question: str, snap: "Snapshot", context: dict[str, Any] | None = None) -> Query:
-        query = parse_question(question, snap.regions, vocabulary=snap.reader.keyword.knows,
+        chinese = snap.pinyin_question(question)  # "jinhua 2020 fakuan duoshao" -> 金华市 2020 罚款 多少
+        query = parse_question(chinese or question, snap.regions, vocabulary=snap.reader.keyword.knows,
                                max_chars=self.settings.max_question_chars)
+        if chinese:
+            query.raw = question
+            query.place_notes.append(f"read as {chinese}")
         return soft_context_year(query.with_context(context), snap.coverage) if context else query
 
     def _answer(self, query: Query, snap: "Snapshot") -> Answer:
@@ -143,9 +149,14 @@ class Engine:
         refusal = out_of_scope(query, snap.coverage, about_figures=request is not None)
         if refusal:
             return refused(query, refusal)
-        hits = self.search(query, snap.reader)
+        vector = self.embedder.encode_queries([query_text(query)])[0]
+        hits = search(snap.reader, query, vector, k=max(SEARCH_DEPTH, self.settings.top_k))
+
+        def closeness(sentences: list[str]) -> list[float]:  # the dense model's say on close candidates
+            return (self.embedder.encode_passages(sentences) @ vector).tolist()
+
         result = answer_from_passages(query, hits[:SEARCH_DEPTH], snap.idf, snap.idf_ceiling,
-                                      snap.coverage.holdings)
+                                      snap.coverage.holdings, rerank=closeness)
         result.passages = (result.passages + hits[SEARCH_DEPTH:])[: self.settings.top_k]
         return result
 
@@ -190,6 +201,7 @@ class Snapshot:
     regions: RegionTable  # the indexed places in every spelling
     coverage: Coverage  # places and years the reports cover
     df: dict[str, int]  # chunks each token occurs in
+    _pinyin: PinyinWords | None = None  # indexed words by their pinyin, made on the first pinyin question
 
     @classmethod
     def of(cls, reader: IndexReader) -> "Snapshot":
@@ -200,6 +212,15 @@ class Snapshot:
     @property
     def facts(self) -> FactStore:
         return for_reader(self.reader)
+
+    def pinyin_question(self, question: str) -> str | None:
+        """The question in Chinese when it is typed in pinyin (the index's words
+        by their spelling are gathered on the first such question)."""
+        if has_han(question) or not question.isascii():
+            return None
+        if self._pinyin is None:
+            self._pinyin = PinyinWords(self.df)
+        return to_chinese(question, self._pinyin, self.regions.match_key)
 
     @property
     def idf_ceiling(self) -> float:

@@ -36,8 +36,8 @@ def test_chat_fillers_are_no_topic():
 
 
 def test_english_verbs_weigh_less_than_what_is_counted():
-    c = _concepts("How many government information items did Mingxi proactively disclose in 2024?")
-    nouns = [v.weight for k, v in c.items() if k not in ("disclose", "proactively")]
-    assert nouns and all(c[v].weight <= PREDICATE_WEIGHT * 3.0 < min(nouns) for v in ("disclose", "proactively"))
+    c = _concepts("How many firefighting pumps did Mingxi swiftly procure in 2024?")
+    nouns = [v.weight for k, v in c.items() if k not in ("procure", "swiftly")]
+    assert nouns and all(c[v].weight <= PREDICATE_WEIGHT * 3.0 < min(nouns) for v in ("procure", "swiftly"))
 
 

@@ -46,6 +46,9 @@ UNIT_FIT = 0.8  # how-many question, a figure in the unit the question implies
 ANY_FIGURE = 0.3  # how-many question, a figure in another unit
 COMPOUND_MIN_CHARS = 6  # a term this long is a compound whose two-character parts earn credit
 COMPOUND_PART_CREDIT = 0.6  # credit when all those parts are there (never a full match)
+RERANK_DEPTH = 6  # the dense model reads at most this many of the best sentences
+RERANK_MARGIN = 1.0  # ... those scoring within this of the best (a clear lexical winner stays)
+RERANK_WEIGHT = 20.0  # score per unit of cosine: 0.05 cosine apart weighs like a figure in the right unit
 
 
 @dataclass
@@ -126,14 +129,37 @@ def extract(
     wants_number: bool,
     unit_hints: Sequence[str] = (),
     given_numbers: Sequence[str] = (),
+    rerank: Callable[[list[str]], list[float]] | None = None,
 ) -> Extraction | None:
     """The best answering span among ``hits`` (best first), or None.
 
     ``given_numbers`` are numbers the question itself states ("the 20-day
-    campaign"): a figure equal to one of them is not the answer.
+    campaign"): a figure equal to one of them is not the answer. ``rerank``
+    (sentences -> their similarity to the question, from the dense model)
+    decides among the best few sentences when given.
     """
+    ranked = candidates(concepts, hits, wants_number, unit_hints, given_numbers)
+    if not ranked:
+        return None
+    best = _reranked(ranked, rerank) if rerank else ranked[0]
+    best.answer = _add_neighbour_sentences(best, concepts)
+    if not wants_number:
+        best.answer = _continue_short(best)
+    best.figures = _answer_figures(best, concepts, wants_number)
+    return best
+
+
+def candidates(
+    concepts: Sequence[Concept],
+    hits: Sequence[Hit],
+    wants_number: bool,
+    unit_hints: Sequence[str] = (),
+    given_numbers: Sequence[str] = (),
+) -> list[Extraction]:
+    """Every sentence's best clause as an answer, best first (by concepts,
+    passage rank and, for how-many questions, figures in the right unit)."""
     total = sum(c.weight for c in concepts) or 1.0
-    best: Extraction | None = None
+    out: list[Extraction] = []
     for rank, hit in enumerate(hits):
         context = f"{hit.meta.title} {hit.chunk.section} {hit.chunk.text}"
         in_passage = [c.found_in(context) for c in concepts]
@@ -145,19 +171,27 @@ def extract(
             # The section heading is the topic of each of its sentences.
             in_sentence = [c.found_in(f"{hit.chunk.section} {sentence}") for c in concepts]
             clauses = split_clauses(sentence)
+            best: Extraction | None = None
             for ci, clause in enumerate(clauses):
                 score, matched = _clause_score(clause, concepts, in_sentence, in_passage, total)
                 figures = [f for f in _figures(clause) if _number(f) not in given_numbers]
                 score += prior + _number_fit(figures, wants_number, unit_hints)
                 if best is None or score > best.score:
-                    answer = _widen(clauses, ci, concepts)
-                    best = Extraction(hit, rank, sentence, answer, [], coverage, score, clause, matched)
-    if best is not None:
-        best.answer = _add_neighbour_sentences(best, concepts)
-        if not wants_number:
-            best.answer = _continue_short(best)
-        best.figures = _answer_figures(best, concepts, wants_number)
-    return best
+                    best = Extraction(hit, rank, sentence, _widen(clauses, ci, concepts), [], coverage, score,
+                                      clause, matched)
+            if best is not None:
+                out.append(best)
+    return sorted(out, key=lambda e: -e.score)  # stable: earlier passages first among equals
+
+
+def _reranked(ranked: list[Extraction], rerank: Callable[[list[str]], list[float]]) -> Extraction:
+    """Among the sentences within RERANK_MARGIN of the best, the one the dense
+    model finds closest to the question weighs in (RERANK_WEIGHT per unit of cosine)."""
+    close = [e for e in ranked[:RERANK_DEPTH] if e.score >= ranked[0].score - RERANK_MARGIN]
+    if len(close) < 2:
+        return ranked[0]
+    similarity = rerank([e.sentence for e in close])
+    return max(zip(close, similarity), key=lambda pair: pair[0].score + RERANK_WEIGHT * pair[1])[0]
 
 
 def _continue_short(best: Extraction) -> str:

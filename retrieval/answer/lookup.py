@@ -23,8 +23,10 @@ NO_FIGURE = "The reports mention this but give no figure for it."
 
 
 def answer_from_passages(query: Query, hits: list[Hit], idf: Callable[[str], float | None],
-                         idf_ceiling: float, holdings: str) -> Answer:
-    """The answer to ``query`` from ``hits`` (best first); a refusal names what the index holds."""
+                         idf_ceiling: float, holdings: str,
+                         rerank: Callable[[list[str]], list[float]] | None = None) -> Answer:
+    """The answer to ``query`` from ``hits`` (best first); a refusal names what the
+    index holds. ``rerank`` gives the dense model's similarity of sentences to the question."""
     asked = metadata_question(query.text)
     if asked and hits:
         best = metadata_answer(*asked, hits)
@@ -33,7 +35,7 @@ def answer_from_passages(query: Query, hits: list[Hit], idf: Callable[[str], flo
     concepts = weight_concepts(concepts_of(query), idf, idf_ceiling)
     if not concepts or not hits:
         return refused(query, f"{NOTHING} {holdings}", hits)
-    best = extract(concepts, hits, query.wants_number, query.unit_hints, query.given_numbers())
+    best = extract(concepts, hits, query.wants_number, query.unit_hints, query.given_numbers(), rerank)
     if best is None or best.coverage < MIN_COVERAGE or not best.matched:
         return refused(query, f"{NOT_WELL_ENOUGH} {holdings}", hits)
     if query.wants_number and not best.figures and not has_count(best.answer):

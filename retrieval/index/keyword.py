@@ -20,6 +20,9 @@ def _bm25s():
     return bm25s
 
 
+COMPOUND_PART_MIN = 2  # the shortest head or tail of a token that counts as a word the index knows
+
+
 class KeywordIndex:
     """BM25 over pre-tokenised chunks; row i of the index is chunk position i."""
 
@@ -27,6 +30,7 @@ class KeywordIndex:
         self._retriever = retriever
         self.size = size
         self._vocab = retriever.vocab_dict
+        self._parts: set[str] | None = None  # heads and tails of the tokens, made on first use
 
     @classmethod
     def build(cls, token_lists: Sequence[list[str]]) -> "KeywordIndex":
@@ -45,8 +49,15 @@ class KeywordIndex:
         return cls(retriever, size)
 
     def knows(self, term: str) -> bool:
-        """True if ``term`` occurs in the indexed text (as a token)."""
-        return term.lower() in self._vocab
+        """True if ``term`` occurs in the indexed text: as a token, or as the head
+        or tail of one (失信 in 失信企业, which the tokenizer keeps whole)."""
+        term = term.lower()
+        if term in self._vocab:
+            return True
+        if self._parts is None:
+            self._parts = {p for tok in self._vocab if len(tok) > COMPOUND_PART_MIN
+                           for n in range(COMPOUND_PART_MIN, len(tok)) for p in (tok[:n], tok[-n:])}
+        return term in self._parts
 
     def document_frequencies(self) -> dict[str, int]:
         """Number of chunks each token occurs in (columns of bm25s's sparse matrix)."""

@@ -64,3 +64,56 @@ def glue(words: Iterable[str]) -> str:
     ('dongan', 'jinhua', 'xian')
     """
     return re.sub(r"['’\-\s]", "", "".join(words)).lower()
+
+
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Optimal-string-alignment distance (insert, delete, substitute, swap two
+    neighbours), or ``limit + 1`` as soon as it must exceed ``limit``.
+
+    >>> edit_distance("jinhau", "jinhua"), edit_distance("weihia", "weihai"), edit_distance("jinhgai", "jinghai")
+    (1, 1, 1)
+    >>> edit_distance("hangzhou", "jinhua")
+    3
+    """
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return min(prev[-1], limit + 1)
+
+
+def deletions(word: str) -> set[str]:
+    """The word with any one letter left out (and itself): two spellings one
+    edit apart share one of these, so a typo is found without comparing to
+    every key.
+
+    >>> sorted(deletions("abc"))
+    ['ab', 'abc', 'ac', 'bc']
+    """
+    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+class FuzzyKeys:
+    """Spelling keys found despite a typo: ``near("jinhau")`` -> keys one edit away."""
+
+    def __init__(self, keys):
+        self._by_deletion: dict[str, set[str]] = {}
+        for key in keys:
+            for d in deletions(key):
+                self._by_deletion.setdefault(d, set()).add(key)
+
+    def near(self, word: str, limit: int = 1) -> list[str]:
+        """Keys within ``limit`` (1) edits of ``word``, nearest first."""
+        found = {k for d in deletions(word) for k in self._by_deletion.get(d, ())}
+        scored = sorted((edit_distance(word, k, limit), k) for k in found)
+        return [k for dist, k in scored if dist <= limit]

@@ -185,3 +185,14 @@ COMPARE = {
         listing=re.compile(r"(?:列出|列举|罗列|所有|全部|哪些|各项)的?(?:数据|数字|统计|指标)|(?:数据|数字)都?有哪些"),
     ),
 }
+
+# Years said relative to another: (pattern, offset from the year of the report talked about, or today).
+RELATIVE_YEARS: tuple[tuple[re.Pattern, int], ...] = (
+    (re.compile(r"大前年"), -3),
+    (re.compile(r"前年|year before last|two years (?:before|earlier|ago)", re.I), -2),
+    (re.compile(r"去年|上一?年|上一年度|前一年|last year|the year before|previous year|prior year|"
+                r"a year (?:before|earlier|ago)|one year (?:before|earlier)", re.I), -1),
+    (re.compile(r"明年|次年|下一?年|后一年|next year|following year|the year after|a year later", re.I), 1),
+    (re.compile(r"今年|当年|同年|本年|this year|that year|same year", re.I), 0),
+)
+RELATIVE_NEEDS_CONTEXT = (1,)  # "next year" alone is a plan word; it names a year only after a report's year

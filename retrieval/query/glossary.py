@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..places.spelling import FuzzyKeys
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
 from ..text.lexicon import GLOSSARY_PATH, MONTHS, read_glossary_file
 from .cedict import Cedict
@@ -119,6 +120,39 @@ def lemmatize(word: str, known: Callable[[str], bool] | None = None) -> str:
     return candidates[0]
 
 
+TYPO_MIN_CHARS = 4  # shorter unknown words are abbreviations or names more often than typos
+
+
+def corrected(word: str) -> str:
+    """A word no dictionary knows, read as the glossary word (or, failing that,
+    the dictionary word) one typo away when there is exactly one: fnes -> fines.
+
+    >>> corrected("fnes"), corrected("hazrds"), corrected("fines"), corrected("xyzzy")
+    ('fines', 'hazards', 'fines', 'xyzzy')
+    """
+    if len(word) < TYPO_MIN_CHARS or not word.isalpha() or _default_known(word) \
+            or any(_default_known(c) for c in _lemma_candidates(word)):
+        return word
+    for keys in (_glossary_spellings(), _dictionary_spellings()):
+        near = keys.near(word)
+        if len(near) == 1:
+            return near[0]
+        if near:
+            return word  # several words one typo away: no guess
+    return word
+
+
+@lru_cache(maxsize=1)
+def _glossary_spellings() -> FuzzyKeys:
+    words = {w for w in _glossary_words() if len(w) >= TYPO_MIN_CHARS - 1 and w not in STOPWORDS}
+    return FuzzyKeys(words | {w + "s" for w in words} | {w + "es" for w in words})
+
+
+@lru_cache(maxsize=1)
+def _dictionary_spellings() -> FuzzyKeys:
+    return FuzzyKeys(w for w in Cedict.load().english_vocabulary if len(w) >= TYPO_MIN_CHARS)
+
+
 def _default_known(word: str) -> bool:
     return word in _glossary_words() or word in Cedict.load().english_vocabulary
 
@@ -207,7 +241,7 @@ class Glossary:
         ``per_word`` of them). ``vocabulary`` may be a set, a predicate or
         None (no filtering).
         """
-        words = english_words(english_text)
+        words = [corrected(w) for w in english_words(english_text)]
         lemmas = [lemmatize(w) for w in words]
         skip_set = {s.lower() for s in skip}
         matches = self._match_phrases(lemmas)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
 from .cues import (EN_NP_END, MONEY, RATE, ZH_MEASURE_AFTER, ASK, ASKED_DOC_TYPES, EN_UNIT_NOUNS,
                    ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
-from .glossary import lemmatize
+from .glossary import corrected, lemmatize
 
 if TYPE_CHECKING:  # pragma: no cover
     from .parse import Query
@@ -71,7 +71,7 @@ def _en_units(low: str) -> list[str]:
     >>> _en_units("how many enterprises were fined, and for how much?")
     ['家', '个', '万元', '元', '亿元', '次', '起']
     """
-    words = re.findall(r"[a-z]+|%", low)
+    words = [corrected(w) for w in re.findall(r"[a-z]+|%", low)]  # how many fnes -> fines
     units: list[str] = []
     for i, w in enumerate(words):
         if w in ("many", "much") and i > 0 and words[i - 1] == "how":

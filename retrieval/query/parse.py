@@ -18,15 +18,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
 from ..text.lexicon import MAX_QUESTION_CHARS, MONTHS, QUESTION_STOPWORDS, has_han, short_name
 from ..text.normalise import find_years, normalize, replace_cn_numerals
-from .cues import (ASKED_QUANTITY, EN_SPAN, EN_SPAN_ZH, PUNCT_TOKEN, ISSUER_TERMS, META_WORDS,
+from .cues import (ASKED_QUANTITY, EN_SPAN, EN_SPAN_ZH, PUNCT_TOKEN, ISSUER_TERMS, META_WORDS, RELATIVE_NEEDS_CONTEXT,
+                   RELATIVE_YEARS,
                    SUPPORT_VERBS, ZH_MEASURE_UNITS)
 from ..places import Gazetteer as Places
-from .glossary import Glossary, TermMatch, Vocabulary, lemmatize
+from .glossary import Glossary, TermMatch, Vocabulary, corrected, lemmatize
 from .kind import answer_kind, dedupe, units_wanted
 from .places import PlaceMention, find_place_mentions
 from .regions import RegionTable
@@ -65,6 +67,9 @@ class Query:
     wants_plan: bool = False  # asks what will be done (plans are in the previous year's report)
     followup: bool = False  # elliptical: "and in 2021?", "那罚款呢?"
     place_notes: list[str] = field(default_factory=list)  # how a place as written was read: "广西 = 广西壮族自治区"
+    ambiguous_places: list[str] = field(default_factory=list)  # a typo close to several places: "金华市 or 静海区"
+    year_offset: int | None = None  # 去年 -1, "the year before" -1, 明年 +1: relative to the year talked about
+    relative: list[str] = field(default_factory=list)  # fields set from today that a context would set instead
     from_context: list[str] = field(default_factory=list)  # fields filled by with_context
 
     @property
@@ -111,8 +116,9 @@ class Query:
             q.parent_region = context.get("parent_region") or ""
             q.regions = [q.region]
             q.from_context.append("region")
-        if not q.years and context.get("year"):
-            q.years = [int(context["year"])]
+        if context.get("year") and (not q.years or "year" in q.relative):
+            q.years = [int(context["year"]) + (q.year_offset or 0)]  # 那去年呢? after 2020: 2019
+            q.relative = [r for r in q.relative if r != "year"]
             q.from_context.append("year")
         own_topic = bool(q.terms)
         if not own_topic and context.get("topic"):
@@ -152,6 +158,7 @@ def parse_question(text: str, regions: RegionTable | None = None,
     mentions = find_place_mentions(clean, regions)
     _set_places(q, mentions, regions)
     q.years = list(dict.fromkeys(find_years(clean)))
+    _relative_year(q)
     place_spans = [(m.start, m.end) for m in mentions]
     if lang == "zh":
         _zh_terms(q, regions, place_spans, vocabulary)
@@ -179,9 +186,25 @@ def _set_places(q: Query, mentions: list[PlaceMention], regions: RegionTable) ->
         q.parent_region = parents[0]
     q.place_mentions = list(dict.fromkeys(m.name for m in mentions))
     q.place_notes = place_notes(mentions, q.region or q.parent_region)
+    q.ambiguous_places = [m.name for m in mentions if m.kind == "ambiguous"]
     unknown = [m for m in mentions if m.kind in ("place", "foreign")
                and not _is_context_of(m, q.regions, regions)]
     q.unknown_places = list(dict.fromkeys(m.name for m in unknown))
+
+
+def _relative_year(q: Query) -> None:
+    """A year said relative to another (去年, "the year before"): the context's
+    year decides it (``with_context``); alone, today's, except "next year",
+    which alone is a plan word."""
+    if q.years:
+        return
+    for pattern, offset in RELATIVE_YEARS:
+        if pattern.search(q.text):
+            q.year_offset = offset
+            if offset not in RELATIVE_NEEDS_CONTEXT:
+                q.years = [date.today().year + offset]
+                q.relative.append("year")
+            return
 
 
 def place_notes(mentions: list[PlaceMention], used: str | None) -> list[str]:
@@ -277,7 +300,8 @@ def _en_terms(q: Query, text: str, mentions: list[PlaceMention], vocabulary: Voc
     spans = [m.group(1) + EN_SPAN_ZH[m.group(2).lower()] for m in EN_SPAN.finditer(blanked)
              if not (m.group(2).lower() == "year" and find_years(m.group(1)))]
     q.terms = dedupe([*(t for m in matches for t in m.chinese if t not in ISSUER_TERMS), *spans])
-    words = [lemmatize(re.sub(r"['’]s?$", "", w)) for w in re.findall(r"[A-Za-z]+(?:['’][a-z]*)?", blanked.lower())]
+    words = [lemmatize(corrected(re.sub(r"['’]s?$", "", w)))
+             for w in re.findall(r"[A-Za-z]+(?:['’][a-z]*)?", blanked.lower())]
     q.english_terms = dedupe(w for w in words if len(w) > 1 and w not in STOPWORDS
                               and w not in MONTHS and w not in META_WORDS and w not in skip)
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
-from ..text.lexicon import MONTHS, QUESTION_WORDS, SUFFIX_CHARS, has_han, is_han, short_name
+from ..text.lexicon import MONTHS, QUESTION_WORDS, SUFFIX_CHARS, has_han, is_han, name_suffix, short_name
 from ..text.normalise import normalize
 from .cedict import Cedict
 from ..places import Gazetteer as Places
 from ..places import Place
 from .gazetteer import Gazetteer
+from ..places.spelling import FuzzyKeys, pinyin_keys
 from .regions import PINYIN_TYPE_WORDS, PLACE_TYPE_WORDS, RegionTable, is_common_word, to_traditional, glue
 
 @dataclass
@@ -72,7 +73,7 @@ def _zh_mentions(text: str, regions: RegionTable) -> list[PlaceMention]:
     taken = [False] * len(text)
     for m in found:
         taken[m.start:m.end] = [True] * (m.end - m.start)
-    found += _zh_other(text, tokens, taken)
+    found += _zh_other(text, tokens, taken, regions)
     return found
 
 
@@ -92,7 +93,8 @@ def _zh_indexed(text: str, regions: RegionTable, bounds: set[int]) -> list[Place
     return out
 
 
-def _zh_other(text: str, tokens: list[tuple[str, int, int]], taken: list[bool]) -> list[PlaceMention]:
+def _zh_other(text: str, tokens: list[tuple[str, int, int]], taken: list[bool],
+              regions: RegionTable) -> list[PlaceMention]:
     """Places no indexed report covers: any place of the gazetteer (杭州, 杭州市),
     X省/X市/X县/X区 it does not know, and foreign countries (法国)."""
     out = []
@@ -105,8 +107,9 @@ def _zh_other(text: str, tokens: list[tuple[str, int, int]], taken: list[bool]) 
             if not any(taken[s:e]):
                 name = text[s:e]
                 place = _known_place(name)
-                out.append(PlaceMention(place.name if place else name, name, s, e, "place",
-                                        place.english if place else ""))
+                out.append(_homophone(name, s, e, regions) if place is None else None
+                           or PlaceMention(place.name if place else name, name, s, e, "place",
+                                           place.english if place else ""))
                 taken[s:e] = [True] * (e - s)
             continue
         place = _known_place(tok) if len(tok) >= 2 and not is_common_word(tok) else None
@@ -116,6 +119,17 @@ def _zh_other(text: str, tokens: list[tuple[str, int, int]], taken: list[bool]) 
             out.append(PlaceMention(name, tok, start, end, kind, english))
             taken[start:end] = [True] * (end - start)
     return out
+
+
+def _homophone(written: str, start: int, end: int, regions: RegionTable) -> PlaceMention | None:
+    """A place no gazetteer knows that sounds like an indexed one (明西县 for
+    明溪县): the indexed place, marked as a typo so the answer says so."""
+    for key in pinyin_keys(short_name(written)):
+        name = regions.match_key(key)
+        region = regions.get(name) if name else None
+        if region is not None and name_suffix(name) == name_suffix(written):
+            return PlaceMention(name, written, start, end, region.kind, fuzzy=True)
+    return None
 
 
 def _known_place(written: str) -> Place | None:
@@ -243,10 +257,11 @@ def _en_mention_at(toks: list[_Tok], i: int, regions: RegionTable) -> tuple[Plac
         strict = all(_can_be_name_part(t, first=(k == 0)) for k, t in enumerate(span.words))
         found = _indexed_mention(span, regions)
         if found is None and strict:
-            found = _gazetteer_mention(span) or _foreign_mention(span) or _typed_mention(span)
+            found = (_gazetteer_mention(span) or _foreign_mention(span) or _fuzzy_mention(span, regions)
+                     or _typed_mention(span) or _fuzzy_gazetteer_mention(span))
         if found:
             return found
-    return None
+    return _fuzzy_mention(_Span(toks, i, 1), regions)
 
 
 def _indexed_mention(span: _Span, regions: RegionTable) -> tuple[PlaceMention, int] | None:
@@ -259,6 +274,47 @@ def _indexed_mention(span: _Span, regions: RegionTable) -> tuple[PlaceMention, i
     parent = regions.parent_written_in(name, span.key)
     return PlaceMention(name, span.written, span.start, span.end, kind, span.english,
                         parent), span.end_i
+
+
+FUZZY_MIN_CHARS = 5  # a shorter word (or a lowercase one of 4 letters) is too often one edit from a name
+
+
+def _fuzzy_mention(span: _Span, regions: RegionTable) -> tuple[PlaceMention, int] | None:
+    """An indexed place written with one typo ('Jinhau', 'weihia', 'Jinhgai
+    district'); a word that is English or too short is never one. Two places
+    one edit away give an 'ambiguous' mention: the user is asked which."""
+    word = span.key
+    too_short = len(word) < FUZZY_MIN_CHARS and not (span.capital and len(word) == FUZZY_MIN_CHARS - 1)
+    if too_short or span.common or not word.isalpha() or word in _english_vocabulary():
+        return None
+    names = regions.near_key(word)
+    if not names:
+        return None
+    if len(names) > 1:
+        return PlaceMention(" or ".join(names), span.written, span.start, span.end, "ambiguous",
+                            fuzzy=True), span.end_i
+    region = regions.get(names[0])
+    return PlaceMention(names[0], span.written, span.start, span.end, region.kind if region else "region",
+                        span.english, fuzzy=True), span.end_i
+
+
+def _fuzzy_gazetteer_mention(span: _Span) -> tuple[PlaceMention, int] | None:
+    """A capitalised name one typo from a province or city no report covers
+    ('Hangzou' -> 杭州市): named, so the question is refused rather than answered
+    about another place."""
+    if span.n > 1 or not span.capital or span.common or len(span.key) < FUZZY_MIN_CHARS:
+        return None
+    near = [p for key in _gazetteer_keys().near(span.key) for p in Places.load().lookup_key(key)
+            if p.level in ("province", "city")]
+    if len(near) != 1:
+        return None
+    return PlaceMention(near[0].name, span.written, span.start, span.end, "place", near[0].english,
+                        fuzzy=True), span.end_i
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_keys() -> FuzzyKeys:
+    return FuzzyKeys(Places.load().by_key)
 
 
 def _gazetteer_mention(span: _Span) -> tuple[PlaceMention, int] | None:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..places.spelling import glue, pinyin_keys, place_english, umlaut_variants  # noqa: F401 (old home)
+from ..places.spelling import FuzzyKeys, glue, pinyin_keys, place_english, umlaut_variants  # noqa: F401
 from ..text.lexicon import ADMIN_SUFFIXES, name_suffix, short_name
 from ..places import Gazetteer
 from ..records import Metadata
@@ -63,6 +63,7 @@ class RegionTable:
     _keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _zh_pattern: re.Pattern | None = field(default=None, repr=False)
     _words_added: bool = field(default=False, repr=False)  # its words are in govqa's tokenizer
+    _fuzzy: FuzzyKeys | None = field(default=None, repr=False)  # keys by their one-letter deletions, on first use
 
     @classmethod
     def from_regions(cls, regions: Iterable[tuple[str, str]]) -> "RegionTable":
@@ -159,6 +160,12 @@ class RegionTable:
                 if type_word in ADMIN_SUFFIXES.get(name_suffix(name), ()):
                     return name
         return names[0]
+
+    def near_key(self, word: str) -> list[str]:
+        """Places whose spelling is one edit from ``word`` (Jinhau -> 金华市), each once."""
+        if self._fuzzy is None:
+            self._fuzzy = FuzzyKeys(self._keys)
+        return list(dict.fromkeys(n for key in self._fuzzy.near(word) for n in self._keys[key]))
 
     def zh_matches(self, text: str) -> Iterable[tuple[int, int, str]]:
         """(start, end, alias) for Chinese aliases in ``text``, longest at each place."""

@@ -60,6 +60,8 @@ def out_of_scope(query: Query, coverage: Coverage, about_figures: bool = False) 
     indexed report covers; empty when it is in scope. ``about_figures``:
     the question compares reported figures (even without "how many")."""
     place = query.region or query.parent_region
+    if query.ambiguous_places and not place:
+        return f"Which place do you mean: {'; '.join(query.ambiguous_places)}? {coverage.holdings}"
     if query.unknown_places and not place:
         return f"No report for {'、'.join(query.unknown_places)} is indexed. {coverage.holdings}"
     # Figures belong to the year a report covers; a year a report only

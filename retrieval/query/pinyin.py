@@ -1,0 +1,83 @@
+"""Questions typed in pinyin ("jinhua 2020 fakuan duoshao"), read as Chinese
+through the index's own words: each run of pinyin words becomes the place or
+the indexed word that is spelt that way (罚款 fakuan, 行政处罚 xingzheng chufa),
+the most common one where several are (处罚 before 出发).
+
+>>> is_pinyin_word("fakuan"), is_pinyin_word("xian"), is_pinyin_word("fines"), is_pinyin_word("how")
+(True, True, False, False)
+>>> words = PinyinWords({"罚款": 30, "行政处罚": 12, "处罚": 20, "出发": 2})
+>>> words.chinese("xingzhengchufa"), words.chinese("chufa"), words.chinese("fakuan")
+('行政处罚', '处罚', '罚款')
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+
+from ..places.spelling import pinyin_keys
+from ..text.lexicon import PINYIN_SYLLABLES, is_han
+
+MAX_WORDS_JOINED = 3  # "xingzheng chufa" may be one indexed word: try up to this many words as one
+MAX_SYLLABLE_CHARS = 6  # the longest syllable (zhuang, shuang)
+MAX_TERM_CHARS = 6  # indexed words longer than this are not looked up by their spelling
+QUESTION_WORDS = {  # question words a pinyin question writes, which no report holds as often
+    "多少": 1, "几": 1, "哪些": 1, "什么": 1, "怎么": 1, "是否": 1, "有没有": 1, "情况": 1}
+_TOKEN = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]+")
+
+
+@lru_cache(maxsize=4096)
+def is_pinyin_word(word: str) -> bool:
+    """True when ``word`` is one or more toneless pinyin syllables run together."""
+    word = word.lower().replace("ü", "v")
+    ok = [True] + [False] * len(word)
+    for end in range(1, len(word) + 1):
+        ok[end] = any(ok[start] and word[start:end] in PINYIN_SYLLABLES
+                      for start in range(max(0, end - MAX_SYLLABLE_CHARS), end))
+    return ok[-1]
+
+
+class PinyinWords:
+    """Indexed Chinese words by their toneless spelling, each spelling's most common word."""
+
+    def __init__(self, frequency: Mapping[str, int]):
+        best: dict[str, tuple[int, str]] = {}
+        for word, count in [*frequency.items(), *QUESTION_WORDS.items()]:
+            if 2 <= len(word) <= MAX_TERM_CHARS and is_han(word) or word in QUESTION_WORDS:
+                for key in pinyin_keys(word):
+                    if count > best.get(key, (0, ""))[0]:
+                        best[key] = (count, word)
+        self._best = {key: word for key, (_, word) in best.items()}
+
+    def chinese(self, key: str) -> str | None:
+        return self._best.get(key)
+
+
+def to_chinese(question: str, words: PinyinWords, place: Callable[[str], str | None]) -> str | None:
+    """The question in Chinese when it is written in pinyin, else None. ``place``
+    maps a glued spelling to an indexed place (jinhua -> 金华市, mingxixian -> 明溪县)."""
+    tokens = _TOKEN.findall(question)
+    latin = [t for t in tokens if t.isascii() and t.isalpha()]
+    if not latin or not all(is_pinyin_word(t) for t in latin):
+        return None
+    out, i, found_word = [], 0, False
+    while i < len(tokens):
+        if not (tokens[i].isascii() and tokens[i].isalpha()):
+            out.append(tokens[i])
+            i += 1
+            continue
+        for n in range(min(MAX_WORDS_JOINED, len(tokens) - i), 0, -1):
+            run = tokens[i:i + n]
+            if not all(t.isascii() and t.isalpha() for t in run):
+                continue
+            key = "".join(run).lower()
+            hit = place(key)
+            word = words.chinese(key) if hit is None else None
+            if hit or word:
+                out.append(hit or word)
+                found_word = found_word or word is not None
+                i += n
+                break
+        else:
+            return None  # a word that spells nothing indexed: not pinyin after all
+    return " ".join(out) if found_word else None

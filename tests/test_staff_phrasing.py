@@ -1,0 +1,121 @@
+"""Questions written the way staff write them (issue 11, classes 4, 7 and 8):
+typos and pinyin in place names and words, questions typed in pinyin, years
+said relative to the one talked about, a typed place that wins over the
+context, and the dense model's say among close candidate sentences."""
+from __future__ import annotations
+
+import pytest
+
+from retrieval.answer.extract import Concept, candidates, extract
+from retrieval.query.glossary import corrected
+from retrieval.query.parse import parse_question
+from retrieval.query.pinyin import PinyinWords, is_pinyin_word, to_chinese
+from retrieval.query.regions import RegionTable
+from retrieval.records import Chunk, Hit, Metadata
+
+TABLE = RegionTable.from_regions([("金华市", "浙江省"), ("威海市", "山东省"), ("静海区", "天津市"),
+                                  ("明溪县", "三明市")])
+
+# ---------------------------------------------------------------- typos in place names (class 8)
+
+
+@pytest.mark.parametrize("question, region", [
+    ("how many fnes did Jinhau issue in 2020", "金华市"),
+    ("how many emergency helipads did weihia build in 2021", "威海市"),
+    ("how many assault boats does Jinhgai district have?", "静海区"),
+    ("明西县近三年建成了几处安全宣传教育阵地?", "明溪县"),  # a homophone no gazetteer knows
+])
+def test_a_place_one_typo_away_is_matched_and_said(question, region):
+    q = parse_question(question, TABLE)
+    assert q.region == region and q.unknown_places == []
+    assert any(note.endswith(f"= {region}") for note in q.place_notes)  # the answer says which place
+
+
+def test_a_typo_close_to_two_places_asks_which():
+    table = RegionTable.from_regions([("金华市", ""), ("金山区", "上海市"), ("金沙县", "毕节市")])
+    q = parse_question("How many fines did Jinsha issue?", table)
+    assert q.region == "金沙县"  # spelt right: no question
+    q = parse_question("How many fines did Jinshn issue?", table)
+    assert q.region is None and q.ambiguous_places == ["金山区 or 金沙县"]
+
+
+def test_a_typo_of_a_place_no_report_covers_is_refused_not_answered_elsewhere():
+    q = parse_question("How many fines did Hangzou issue in 2020?", TABLE)
+    assert (q.region, q.unknown_places) == (None, ["杭州市"])
+
+
+def test_english_words_are_never_read_as_places():
+    q = parse_question("How many inspections were carried out in 2020?", TABLE)
+    assert q.place_mentions == []
+
+
+# ---------------------------------------------------------------- typos in words
+
+
+@pytest.mark.parametrize("typed, meant", [("fnes", "fines"), ("hazrds", "hazards"), ("inspectoins", "inspections")])
+def test_a_word_one_typo_from_a_glossary_word(typed, meant):
+    assert corrected(typed) == meant
+
+
+def test_a_known_word_or_a_name_is_left_alone():
+    assert [corrected(w) for w in ("fines", "lekima", "xyzzy")] == ["fines", "lekima", "xyzzy"]
+
+
+# ---------------------------------------------------------------- pinyin questions
+
+
+def test_pinyin_syllables():
+    assert all(map(is_pinyin_word, ("jinhua", "fakuan", "duoshao", "xingzheng", "chufa", "lüliang")))
+    assert not any(map(is_pinyin_word, ("fines", "how", "many", "inspections")))
+
+
+def test_a_question_typed_in_pinyin_is_read_through_the_index_words():
+    words = PinyinWords({"罚款": 30, "行政处罚": 12, "处罚": 20, "出发": 2, "检查": 40})
+    assert to_chinese("jinhua 2020 fakuan duoshao", words, TABLE.match_key) == "金华市 2020 罚款 多少"
+    assert to_chinese("mingxi xian 2024 xingzheng chufa", words, TABLE.match_key) == "明溪县 2024 行政处罚"
+    assert to_chinese("how many fines in jinhua", words, TABLE.match_key) is None  # English, not pinyin
+    assert to_chinese("jinhua", words, TABLE.match_key) is None  # only a place: nothing to ask
+
+
+# ---------------------------------------------------------------- follow-ups (class 7)
+
+
+def test_the_year_before_is_relative_to_the_year_talked_about():
+    ctx = parse_question("静海区2019年查改了多少隐患?", TABLE).context()
+    q = parse_question("and the year before?", TABLE).with_context(ctx)
+    assert (q.region, q.years) == ("静海区", [2018])
+    q = parse_question("那去年呢?", TABLE).with_context(ctx)
+    assert q.years == [2018]
+    q = parse_question("那前年呢?", TABLE).with_context(ctx)
+    assert q.years == [2017]
+
+
+def test_a_relative_year_alone_is_relative_to_today():
+    from datetime import date
+
+    assert parse_question("金华去年罚款多少?", TABLE).years == [date.today().year - 1]
+
+
+def test_a_typed_place_and_year_win_over_the_context():
+    ctx = parse_question("How many cases did Weihai investigate in 2021?", TABLE).context()
+    q = parse_question("how many fnes did Jinhau issue in 2020", TABLE).with_context(ctx)
+    assert (q.region, q.years, "region" in q.from_context) == ("金华市", [2020], False)
+
+
+# ---------------------------------------------------------------- the sentence that answers (class 4)
+
+
+def _hit(text: str) -> Hit:
+    sentences = [s + "。" for s in text.split("。") if s]
+    return Hit(Chunk("d", 0, "一、主要工作", text, sentences, 0), Metadata(region="明溪县"), "m.txt", 1.0)
+
+
+def test_the_dense_model_decides_among_close_sentences_only():
+    hit = _hit("今年争取资金30万元,用于防寒物资。今年共向上争取各类资金831.16万元。")
+    concepts = [Concept("money", ["资金"], 2.0), Concept("higher", ["上级"], 2.0)]
+    ranked = candidates(concepts, [hit], wants_number=True, unit_hints=["万元"])
+    assert len(ranked) == 2 and ranked[0].score - ranked[1].score < 1.0
+    closer_to_second = lambda sentences: [0.70 if "30万元" in s else 0.80 for s in sentences]  # noqa: E731
+    assert "831.16" in extract(concepts, [hit], True, ["万元"], rerank=closer_to_second).answer
+    far_apart = [Concept("money", ["资金"], 2.0), Concept("cold", ["防寒"], 6.0)]
+    assert "30万元" in extract(far_apart, [hit], True, ["万元"], rerank=closer_to_second).answer
