@@ -119,3 +119,20 @@ def test_the_dense_model_decides_among_close_sentences_only():
     assert "831.16" in extract(concepts, [hit], True, ["万元"], rerank=closer_to_second).answer
     far_apart = [Concept("money", ["资金"], 2.0), Concept("cold", ["防寒"], 6.0)]
     assert "30万元" in extract(far_apart, [hit], True, ["万元"], rerank=closer_to_second).answer
+
+
+def test_the_dense_model_never_prefers_a_worse_figure_for_a_how_many_question():
+    hit = _hit("对行政处罚和行政许可卷中存在的问题进行通报。全年行政处罚703次,罚款1584.66万元。")
+    concepts = [Concept("fine", ["行政处罚", "罚款"], 3.0)]
+    ranked = candidates(concepts, [hit], wants_number=True, unit_hints=["次", "万元"])
+    assert "703" in ranked[0].clause
+    prefers_first = lambda sentences: [0.9 if "通报" in s else 0.7 for s in sentences]  # noqa: E731
+    assert "703" in extract(concepts, [hit], True, ["次", "万元"], rerank=prefers_first).answer
+
+
+def test_irregular_verbs_and_phrasal_verbs():
+    from retrieval.answer.extract import head_word
+    from retrieval.query.glossary import lemmatize
+
+    assert [lemmatize(w) for w in ("died", "struck", "fell")] == ["die", "strike", "fall"]
+    assert [head_word(p) for p in ("set up", "carry out", "work safety")] == ["set", "carry", "safety"]

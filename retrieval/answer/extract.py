@@ -83,6 +83,21 @@ class Extraction:
     score: float
     clause: str = ""
     matched: list[str] = field(default_factory=list)
+    fit: float = 0.0  # how well its figures fit a how-many question (``_number_fit``)
+
+
+PARTICLES = frozenset("up out off down in on over back away".split())  # set up, carry out: the verb leads
+
+
+def head_word(phrase: str) -> str:
+    """The word an English phrase is about: its last (work safety -> safety),
+    the first of a phrasal verb (set up -> set).
+
+    >>> head_word("work safety"), head_word("set up"), head_word("disclose")
+    ('safety', 'set', 'disclose')
+    """
+    words = phrase.split()
+    return words[0] if len(words) > 1 and words[-1] in PARTICLES else words[-1]
 
 
 def weight_concepts(concepts: list[Concept], idf: Callable[[str], float | None],
@@ -99,7 +114,7 @@ def weight_concepts(concepts: list[Concept], idf: Callable[[str], float | None],
     for c in concepts:
         weights = [w for w in map(idf, c.alternatives) if w is not None]
         c.weight = min(weights) if weights else UNTRANSLATED_WEIGHT * ceiling
-        if c.name.isascii() and Cedict.load().is_predicate(c.name):
+        if c.name.isascii() and Cedict.load().is_predicate(head_word(c.name)):
             c.weight *= PREDICATE_WEIGHT  # "disclose", "set up": reports say it in words no glossary lists
     return concepts
 
@@ -175,10 +190,11 @@ def candidates(
             for ci, clause in enumerate(clauses):
                 score, matched = _clause_score(clause, concepts, in_sentence, in_passage, total)
                 figures = [f for f in _figures(clause) if _number(f) not in given_numbers]
-                score += prior + _number_fit(figures, wants_number, unit_hints)
+                fit = _number_fit(figures, wants_number, unit_hints)
+                score += prior + fit
                 if best is None or score > best.score:
                     best = Extraction(hit, rank, sentence, _widen(clauses, ci, concepts), [], coverage, score,
-                                      clause, matched)
+                                      clause, matched, fit)
             if best is not None:
                 out.append(best)
     return sorted(out, key=lambda e: -e.score)  # stable: earlier passages first among equals
@@ -187,7 +203,8 @@ def candidates(
 def _reranked(ranked: list[Extraction], rerank: Callable[[list[str]], list[float]]) -> Extraction:
     """Among the sentences within RERANK_MARGIN of the best, the one the dense
     model finds closest to the question weighs in (RERANK_WEIGHT per unit of cosine)."""
-    close = [e for e in ranked[:RERANK_DEPTH] if e.score >= ranked[0].score - RERANK_MARGIN]
+    top = ranked[0]  # a sentence whose figures fit a how-many question worse is never preferred
+    close = [e for e in ranked[:RERANK_DEPTH] if e.score >= top.score - RERANK_MARGIN and e.fit >= top.fit]
     if len(close) < 2:
         return ranked[0]
     similarity = rerank([e.sentence for e in close])

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..index.dense import top_indices
 from ..index.store import IndexReader
+from ..query.glossary import corrected
 from ..query.parse import Query
 from ..records import Hit
 from ..text.tokenize import tokenize
@@ -25,8 +26,12 @@ CANDIDATES = 200  # how deep each ranker looks before fusing
 
 def query_text(query: Query) -> str:
     """What the question's vector is encoded from: the normalised Chinese
-    question, or the English one with its Chinese terms (the model is multilingual)."""
-    return query.text if query.lang == "zh" else f"{query.raw} {' '.join(query.terms)}"
+    question, or the English one (typos mended) with its Chinese terms (the
+    model is multilingual)."""
+    if query.lang == "zh":
+        return query.text
+    words = " ".join(corrected(w) if w.islower() else w for w in query.raw.split())
+    return f"{words} {' '.join(query.terms)}"
 
 
 def keyword_tokens(query: Query) -> list[str]:
