@@ -176,8 +176,7 @@ def candidates(
     total = sum(c.weight for c in concepts) or 1.0
     out: list[Extraction] = []
     for rank, hit in enumerate(hits):
-        context = f"{hit.meta.title} {hit.chunk.section} {hit.chunk.text}"
-        in_passage = [c.found_in(context) for c in concepts]
+        in_passage = [c.found_in(_surroundings(hit, hits)) for c in concepts]
         coverage = sum(c.weight * m for c, m in zip(concepts, in_passage)) / total
         prior = RANK_PRIOR / (1 + rank)
         for sentence in hit.chunk.sentences or [hit.chunk.text]:
@@ -190,7 +189,7 @@ def candidates(
             for ci, clause in enumerate(clauses):
                 score, matched = _clause_score(clause, concepts, in_sentence, in_passage, total)
                 figures = [f for f in _figures(clause) if _number(f) not in given_numbers]
-                fit = _number_fit(figures, wants_number, unit_hints)
+                fit = _number_fit(figures, wants_number, unit_hints, _bare_count(clause, given_numbers))
                 score += prior + fit
                 if best is None or score > best.score:
                     best = Extraction(hit, rank, sentence, _widen(clauses, ci, concepts), [], coverage, score,
@@ -198,6 +197,16 @@ def candidates(
             if best is not None:
                 out.append(best)
     return sorted(out, key=lambda e: -e.score)  # stable: earlier passages first among equals
+
+
+def _surroundings(hit: Hit, hits: Sequence[Hit]) -> str:
+    """What a passage's sentences stand in: the report's title, the section
+    heading, the passage, and the retrieved passages of the same section or
+    right next to it (a question may name what the report says a few
+    sentences away: the 20-day campaign, then the figures of that campaign)."""
+    near = [h.chunk.text for h in hits if h is not hit and h.chunk.doc_id == hit.chunk.doc_id
+            and (h.chunk.section == hit.chunk.section or abs(h.chunk.ordinal - hit.chunk.ordinal) <= 1)]
+    return " ".join([hit.meta.title, hit.chunk.section, hit.chunk.text, *near])
 
 
 def _reranked(ranked: list[Extraction], rerank: Callable[[list[str]], list[float]]) -> Extraction:
@@ -330,15 +339,27 @@ def _number(fig: Figure) -> str:
     return f"{fig.value:g}"
 
 
-def _number_fit(figures: list[Figure], wants_number: bool, unit_hints: Sequence[str]) -> float:
-    """How well a clause's figures fit a how-many question."""
+def _number_fit(figures: list[Figure], wants_number: bool, unit_hints: Sequence[str],
+                bare_count: bool = False) -> float:
+    """How well a clause's figures fit a how-many question (a count whose unit
+    the scraped text lost, 整改46932, fits like a figure in another unit)."""
     if not wants_number:
         return 0.0
     if not figures:
-        return NO_FIGURE
+        return ANY_FIGURE if bare_count else NO_FIGURE
     if unit_hints and any(f.unit in unit_hints or f.unit.endswith(tuple(unit_hints)) for f in figures):
         return UNIT_FIT
     return ANY_FIGURE
+
+
+_BARE_COUNT = re.compile(r"[\u4e00-\u9fff](\d{2,})(?:[。;,]|$)")  # 整改46932。: a count, its unit lost
+
+
+def _bare_count(clause: str, given_numbers: Sequence[str]) -> bool:
+    """A number right after a word at the end of a clause, not a year or a
+    number the question gave: a count whose unit the page lost."""
+    m = _BARE_COUNT.search(clause.strip())
+    return bool(m) and not re.fullmatch(r"(19|20)\d\d", m.group(1)) and f"{float(m.group(1)):g}" not in given_numbers
 
 
 def _widen(clauses: list[str], i: int, concepts: Sequence[Concept]) -> str:
