@@ -196,3 +196,67 @@ RELATIVE_YEARS: tuple[tuple[re.Pattern, int], ...] = (
     (re.compile(r"今年|当年|同年|本年|this year|that year|same year", re.I), 0),
 )
 RELATIVE_NEEDS_CONTEXT = (1,)  # "next year" alone is a plan word; it names a year only after a report's year
+
+# ---------------------------------------------------------------- structured answers (``kind``)
+
+
+@dataclass(frozen=True)
+class StructureCues:
+    """What makes a question, in one language, ask for a structured answer."""
+
+    summary: re.Pattern  # a report's (or a section's) content: 概括, 讲了什么, summarise, main points
+    listing: re.Pattern  # the items of a section: 有哪些措施, 列一下, list the measures
+    yesno: re.Pattern  # yes or no: 是否, 有没有, …了吗, did/does/is there
+
+
+# Nouns a list question names its items by ("what measures", 哪些措施): they say *that* items
+# are wanted, not what about.
+_EN_ITEM_NOUNS = (r"measures|steps|actions|tasks|programs|programmes|initiatives|priorities|things|ways|"
+                  r"areas|methods|practices|arrangements|efforts|projects|activities|points|items|achievements")
+_ZH_ITEM_NOUNS = "措施|举措|做法|工作|任务|方面|行动|内容|项目|活动|重点|亮点|成效|成绩|经验|安排|思路|计划|要求|要点"
+
+STRUCTURE = {
+    "en": StructureCues(
+        summary=re.compile(
+            r"\bsummar(?:y|ies|i[sz]e[sd]?|i[sz]ing)\b|\boutline\b|\boverview\b|\b(?:main|key) points\b|"
+            r"\bgist\b|\bhighlights\b|\bin (?:brief|short|a nutshell)\b|"
+            r"\bwhat (?:does|did|is) (?:[\w'’-]+ ){0,6}(?:report|plan|document) (?:say|cover|contain|about)\b|"
+            r"\bwhat(?:'s| is) in (?:[\w'’-]+ ){0,6}(?:report|plan)\b"),
+        listing=re.compile(
+            rf"\blist(?:s|ed|ing)?\b|\benumerate\b|\bitemi[sz]e\b|"
+            rf"\bwhat (?:are|were) (?:the |its |their )?(?:main |key |major |specific |concrete )?(?:{_EN_ITEM_NOUNS})\b|"
+            rf"\b(?:which|what) (?:main |key |major |specific )?(?:{_EN_ITEM_NOUNS}) (?:did|does|do|has|have|will|"
+            rf"were|are|was|is)\b"),
+        yesno=re.compile(r"^(?:(?:and|so|also|but|then|ok|okay|hi|hello|please)[, ]+)*(?:did|does|do|has|have|had|"
+                         r"is|are|was|were|will|would|can|could|should|shall)\b|\bor not\b|\bwhether\b"),
+    ),
+    "zh": StructureCues(
+        summary=re.compile(
+            r"概括|概述|归纳(?:一下|下)|总结一下|总结下|简要总结|摘要|梗概|大意|主要内容|大致内容|基本内容|要点是什么|"
+            r"(?:讲|说|写|谈)了?(?:些)?(?:什么|啥|哪些内容|哪些东西)|讲的是什么|内容是什么|简要介绍|简单介绍|介绍一下"),
+        listing=re.compile(
+            rf"列(?:一下|出|举|个清单)|罗列|(?:有|是|包括|包含)哪些(?:{_ZH_ITEM_NOUNS})?\s*(?:呢|啊)?\s*[?？]?\s*$|"
+            rf"(?:采取|采用|做|开展|推进|实施|落实|部署|提出|安排|完成)了?哪些|哪些(?:{_ZH_ITEM_NOUNS})|"
+            rf"(?:主要|具体)(?:措施|举措|做法|任务)|几(?:项|个方面|条)(?:措施|举措|工作|任务)"),
+        yesno=re.compile(r"是否|有没有|有无|是不是|能不能|会不会|要不要|需不需要|可不可以|该不该|有否|"
+                         r"(?:吗|(?<![什怎多])么|嘛)\s*[?？]?\s*$"),
+    ),
+}
+
+# Words that only say which shape of answer is wanted (list, summarise, 措施, 是否): no topic. They
+# are left out when a structured answer looks for its section or weighs its evidence.
+STRUCTURE_WORDS = frozenset("""
+list lists listed enumerate itemise itemize summary summaries summarise summarize summarised summarized
+outline overview main key major specific concrete point points gist highlight highlights brief short
+measure measures step steps action actions task tasks program programs programme programmes initiative
+initiatives priority priorities thing things way ways area areas method methods practice practices
+arrangement arrangements effort efforts project projects activity activities item items content contents
+report document say says cover covers contain contains achievement achievements whether
+列 列出 列一下 列举 罗列 一下 清单 概括 概述 归纳 总结 总结一下 摘要 梗概 大意 要点 内容 主要 具体 讲 说 写 谈 讲了
+措施 举措 做法 任务 方面 采取 采用 哪些 介绍 简要 简单 大致 基本 东西 些
+是否 有没有 有无 是不是 能不能 会不会 要不要 不要 需不需要 可不可以 该不该 有否 吗 么 嘛 了吗
+""".split())
+
+# Chinese light verbs: 开展演练 is about the drill, not about 开展 (as SUPPORT_VERBS for English).
+ZH_SUPPORT_VERBS = frozenset("""开展 进行 组织 举办 实施 推进 推动 加强 落实 做好 抓好 完成 采取 有 做 搞 进一步
+加大 强化 持续 积极 认真 深入 全面 不断""".split())

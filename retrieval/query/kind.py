@@ -1,5 +1,19 @@
 """The kind of answer a question wants: a number (and in which units), a date,
-a name, a list; whether it asks about plans, or follows up the last question."""
+a name; a structured answer (the items of a list, a report's summary, yes or
+no); whether it asks about plans, or follows up the last question.
+
+>>> from retrieval.query.parse import Query
+>>> def asks(text, lang="zh"):
+...     q = Query(text, text, lang)
+...     answer_kind(q)
+...     return q.asks
+>>> asks("明溪县2024年的主要措施有哪些?"), asks("金华2020年的报告讲了什么"), asks("威海发生森林火灾了吗?")
+('list', 'summary', 'yesno')
+>>> asks("List the training programmes", "en"), asks("Summarise Jinhua's 2020 report", "en")
+('list', 'summary')
+>>> asks("Did Jinhua set up an emergency management college?", "en"), asks("列出静海区2019年的所有数据")
+('yesno', 'other')
+"""
 from __future__ import annotations
 
 import re
@@ -7,8 +21,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
-from .cues import (EN_NP_END, MONEY, RATE, ZH_MEASURE_AFTER, ASK, ASKED_DOC_TYPES, EN_UNIT_NOUNS,
-                   ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
+from .cues import (COMPARE, EN_NP_END, MONEY, RATE, STRUCTURE, ZH_MEASURE_AFTER, ASK, ASKED_DOC_TYPES,
+                   EN_UNIT_NOUNS, ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
 from .glossary import corrected, lemmatize
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,6 +50,19 @@ def answer_kind(q: Query) -> None:
 
 
 
+def _structure(own: str, lang: str) -> str:
+    """"summary", "list" or "yesno" when the question asks for a structured
+    answer, else "". A list of *figures* ("列出…的所有数据") is a comparison's
+    listing (``plan``), not a list of items."""
+    cues = STRUCTURE[lang]
+    if not COMPARE[lang].listing.search(own):
+        if cues.summary.search(own):
+            return "summary"
+        if cues.listing.search(own):
+            return "list"
+    return "yesno" if cues.yesno.search(own) else ""
+
+
 def units_wanted(q: Query) -> list[str]:
     """Units the question's own words imply (see ``_zh_units`` / ``_en_units``);
     a question about a rate wants a percentage above all."""
@@ -48,6 +75,9 @@ def units_wanted(q: Query) -> list[str]:
 def _asks(q: Query, low: str) -> str:
     if q.wants_number:
         return "number"
+    structured = _structure(q.text if q.lang == "zh" else low, q.lang)
+    if structured:
+        return structured
     cues = ASK[q.lang]
     if cues.when.search(low):
         return "when"
