@@ -232,3 +232,15 @@ def read_glossary_file(path: Path = GLOSSARY_PATH) -> list[tuple[str, list[str]]
 def glossary_terms() -> list[str]:
     """Every Chinese term of the glossary file, each once, in file order."""
     return list(dict.fromkeys(t for _, terms in read_glossary_file() for t in terms))
+
+# ---------------------------------------------------------------- negation and plans (yes/no answers)
+
+# Words that deny what follows them in a clause: 未发生, 没有人员伤亡, 无重大事故, 不存在. jieba keeps
+# 不断, 未来, 无人机 whole, so a negation is a word of its own ...
+NEGATION_WORDS = frozenset("未 没 没有 无 不 非 零 尚未 并未 从未 均未 未曾 未能 未有 不曾 杜绝 无一 不存在 未发生".split())
+# ... or the first character of one that jieba glued to what it denies (零伤亡, 无事故, 未发).
+NEGATION_PREFIXES = ("零", "无", "未", "没")
+
+# A report type, or a top-level heading, under which what is written is planned, not done.
+PLAN_DOC_TYPES = ("工作要点", "工作计划")
+PLAN_HEADING = re.compile(r"下一步|下步|下一年度|明年|今后|打算|思路|计划|安排|要点|展望")
