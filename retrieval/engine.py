@@ -9,7 +9,9 @@ A question passes each stage once, in order:
 3. scope (``query.scope``): a place or year no indexed report covers is refused;
 4. search (``rank.search``): dense + keyword passages of the right reports;
 5. extract and render (``answer.lookup``): the clause that answers, with its
-   citation and English line, or a refusal that says what the index holds.
+   citation and English line, or a refusal that says what the index holds;
+   a list, summary or yes/no question gets its items or verdict, each cited
+   (``answer.structured``), when the passages hold them.
 
 >>> engine = Engine.open(Path("index"))                                  # doctest: +SKIP
 >>> a = engine.ask("how many fines did Jinhua issue in 2020")            # doctest: +SKIP
@@ -29,6 +31,7 @@ from typing import Any
 from .answer import compare
 from .answer.extract import idf_from_df
 from .answer.lookup import answer_from_passages, refused
+from .answer.structured import STRUCTURED, Library, structured_answer
 from .index.fact_store import FactStore, for_reader
 from .index.facts import Fact
 from .index.store import IndexReader, ModelMismatchError, current_generation
@@ -155,8 +158,13 @@ class Engine:
         def closeness(sentences: list[str]) -> list[float]:  # the dense model's say on close candidates
             return (self.embedder.encode_passages(sentences) @ vector).tolist()
 
-        result = answer_from_passages(query, hits[:SEARCH_DEPTH], snap.idf, snap.idf_ceiling,
-                                      snap.coverage.holdings, rerank=closeness)
+        result = None
+        if query.asks in STRUCTURED:  # a list, a summary, a yes/no; else the ordinary answer
+            library = Library(snap.reader, snap.facts, snap.idf, snap.idf_ceiling, snap.coverage.holdings)
+            result = structured_answer(query, hits[:SEARCH_DEPTH], library)
+        if result is None:
+            result = answer_from_passages(query, hits[:SEARCH_DEPTH], snap.idf, snap.idf_ceiling,
+                                          snap.coverage.holdings, rerank=closeness)
         result.passages = (result.passages + hits[SEARCH_DEPTH:])[: self.settings.top_k]
         return result
 

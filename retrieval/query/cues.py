@@ -213,7 +213,7 @@ class StructureCues:
 # are wanted, not what about.
 _EN_ITEM_NOUNS = (r"measures|steps|actions|tasks|programs|programmes|initiatives|priorities|things|ways|"
                   r"areas|methods|practices|arrangements|efforts|projects|activities|points|items|achievements")
-_ZH_ITEM_NOUNS = "措施|举措|做法|工作|任务|方面|行动|内容|项目|活动|重点|亮点|成效|成绩|经验|安排|思路|计划|要求|要点"
+_ZH_ITEM_NOUNS = "措施|举措|做法|工作|任务|方面|行动|内容|项目|活动|重点|亮点|成效|成绩|经验|安排|思路|计划|打算|要求|要点|事情|不足|问题"
 
 STRUCTURE = {
     "en": StructureCues(
@@ -251,7 +251,7 @@ outline overview main key major specific concrete point points gist highlight hi
 measure measures step steps action actions task tasks program programs programme programmes initiative
 initiatives priority priorities thing things way ways area areas method methods practice practices
 arrangement arrangements effort efforts project projects activity activities item items content contents
-report document say says cover covers contain contains achievement achievements whether
+report document say says cover covers contain contains achievement achievements whether going
 列 列出 列一下 列举 罗列 一下 清单 概括 概述 归纳 总结 总结一下 摘要 梗概 大意 要点 内容 主要 具体 讲 说 写 谈 讲了
 措施 举措 做法 任务 方面 采取 采用 哪些 介绍 简要 简单 大致 基本 东西 些
 是否 有没有 有无 是不是 能不能 会不会 要不要 不要 需不需要 可不可以 该不该 有否 吗 么 嘛 了吗
