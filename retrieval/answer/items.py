@@ -70,6 +70,8 @@ def is_planned(meta: Metadata, section: str) -> bool:
     False
     """
     top = section.split(PATH_SEPARATOR)[0]
+    if top == meta.title:  # the preamble, named by the title ("2025年工作总结及2026年工作思路")
+        return meta.doc_type in PLAN_DOC_TYPES
     later = meta.year is not None and any(y > meta.year for y in find_years(top))
     return meta.doc_type in PLAN_DOC_TYPES or bool(PLAN_HEADING.search(top)) or later
 

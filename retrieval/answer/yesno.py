@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 YESNO_SUPPORT = 0.5  # share of the question's concept weight the evidence clause and its heading must hold
 HEAD_NOUN_CHARS = 4  # a Chinese term this long is also found by its head noun (人员伤亡 -> 伤亡)
+RELATIVE = "的"  # 未发生[造成人员伤亡的]森林火灾: the negation denies the qualified thing only
 NOT_ALL = ("其他", "其它", "其余", "另外", "别的")  # after a negation: "no others", so some there were
 NOT_STATED = "The indexed reports do not say; the nearest passage is cited."
 
@@ -56,8 +57,8 @@ def decide(best: Extraction, concepts: Sequence[Concept]) -> str:
     """"yes", "yes (planned)", "no" or "not stated" for the evidence ``best``."""
     evidence = f"{best.hit.chunk.section} {best.answer}"
     total = sum(c.weight for c in concepts) or 1.0
-    support = sum(c.weight * c.found_in(evidence) for c in concepts) / total
-    lacks_verb = any(_is_content_verb(c) and c.found_in(evidence) < 1 for c in concepts)
+    support = sum(c.weight * found_in(c, evidence) for c in concepts) / total
+    lacks_verb = any(_is_content_verb(c) and found_in(c, evidence) < 1 for c in concepts)
     if best.coverage < MIN_COVERAGE or support < YESNO_SUPPORT or lacks_verb:
         return "not stated"
     if negated(best.answer, concepts):
@@ -65,17 +66,32 @@ def decide(best: Extraction, concepts: Sequence[Concept]) -> str:
     return "yes (planned)" if is_planned(best.hit.meta, best.hit.chunk.section) else "yes"
 
 
+def found_in(concept: Concept, text: str) -> float:
+    """``Concept.found_in``, except that a one-character rendering (核 for
+    "nuclear") counts only as a word of its own, not inside another (核心)."""
+    words = None
+    for alt in (a for a in concept.alternatives if len(a) == 1):
+        words = words if words is not None else {w for w, _, _ in word_spans(text)}
+        if alt in words:
+            return 1.0
+    longer = Concept(concept.name, [a for a in concept.alternatives if len(a) > 1], concept.weight)
+    return longer.found_in(text)
+
+
 def negated(text: str, concepts: Sequence[Concept]) -> bool:
     """True when, in a clause of ``text``, a negation word stands before a
-    concept of the question (未制定…文件; 零伤亡 for 伤亡).
+    concept of the question (未制定…文件; 零伤亡 for 伤亡) with no 的 between
+    them: 未发生造成人员伤亡的森林火灾 denies deadly fires, not fires.
 
-    >>> negated("经自查,我局未制定相抵触的规范性文件。", [Concept("文件", ["规范性文件"])])
+    >>> negated("经自查,我局未制定相抵触的规范性文件。", [Concept("conflict", ["抵触"]), Concept("文件", ["规范性文件"])])
     True
     >>> negated("实现“零伤亡、少损失”目标", [Concept("伤亡", ["伤亡"])])
     True
     >>> negated("不断完善规范性文件管理,未来继续推进", [Concept("文件", ["规范性文件"])])
     False
     >>> negated("行政复议各1起,无其他行政复议案件", [Concept("复议", ["行政复议"])])
+    False
+    >>> negated("发生森林火灾3起,未发生造成人员伤亡的森林火灾", [Concept("fire", ["森林火灾"])])
     False
     """
     for clause in split_clauses(text):
@@ -89,24 +105,28 @@ def negated(text: str, concepts: Sequence[Concept]) -> bool:
                 after = after if any(c.found_in(word[1:]) for c in concepts) else ""
             else:
                 continue
-            if any(c.found_in(after) >= 1 for c in concepts):
+            scope = after.split(RELATIVE)[0]  # up to a 的: what follows it is a narrower thing
+            if any(c.found_in(scope) >= 1 for c in concepts):
                 return True
     return False
 
 
 def _is_content_verb(concept: Concept) -> bool:
     """A verb the question turns on (发生, 签订), not a light one (开展, 进行).
-    Only a verb typed in Chinese counts: an English verb's translations
-    (sign -> 标志/签署) miss the report's own word (签订) too often to be required."""
+    Only a word of two characters or more typed in Chinese counts: an English
+    verb's translations (sign -> 标志/签署) and a colloquial one-character verb
+    (装 where the report writes 建成) miss the report's own word too often."""
     name = concept.name
-    return is_han(name) and name not in ZH_SUPPORT_VERBS and Cedict.load().is_predicate(name)
+    return (is_han(name) and len(name) > 1 and name not in ZH_SUPPORT_VERBS
+            and Cedict.load().is_predicate(name))
 
 
 def _verb_at_full_weight(concept: Concept) -> Concept:
     """An English verb weighs as much as a noun here (``weight_concepts`` lowers
     it for other questions): "did Jinghai *suffer* an earthquake" asks about the
     event, and a plan that only names earthquakes does not answer it."""
-    if concept.name.isascii() and Cedict.load().is_predicate(concept.name):
+    name = concept.name
+    if name.isascii() and not name.endswith("ly") and Cedict.load().is_predicate(name):
         concept.weight /= PREDICATE_WEIGHT
     return concept
 

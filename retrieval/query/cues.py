@@ -247,7 +247,7 @@ STRUCTURE = {
 # are left out when a structured answer looks for its section or weighs its evidence.
 STRUCTURE_WORDS = frozenset("""
 list lists listed enumerate itemise itemize summary summaries summarise summarize summarised summarized
-outline overview main key major specific concrete point points gist highlight highlights brief short
+outline overview main specific concrete point points gist highlight highlights brief short
 measure measures step steps action actions task tasks program programs programme programmes initiative
 initiatives priority priorities thing things way ways area areas method methods practice practices
 arrangement arrangements effort efforts project projects activity activities item items content contents
