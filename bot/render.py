@@ -3,12 +3,21 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from retrieval import Answer, Citation
+from retrieval import Answer, AnswerItem, Citation, Figure
+
+# A yes/no answer's verdict as the terminal says it (English, with the Chinese word staff use).
+VERDICTS = {"yes": "Yes (是)", "no": "No (否)", "not stated": "Not stated (报告未提及); the nearest passage:",
+            "yes (planned)": "Yes, planned - not yet done (计划中)"}
 
 
 def figure_text(answer: Answer) -> str:
     """The figures of an answer as written: '703次 · 1584.66万元'."""
-    return " · ".join(f.text or f"{f.value:g}{f.unit}" for f in answer.figures)
+    return figures_text(answer.figures)
+
+
+def figures_text(figures: Sequence[Figure]) -> str:
+    """Figures as written, joined: '703次 · 1584.66万元'."""
+    return " · ".join(f.text or f"{f.value:g}{f.unit}" for f in figures)
 
 
 def render_answer(answer: Answer) -> str:
@@ -17,20 +26,64 @@ def render_answer(answer: Answer) -> str:
     if not answer.answered:
         return "\n".join(x for x in (f"Not found. {answer.message}".strip(), place) if x)
     lines = [place] if place else []
+    if answer.kind == "yesno":
+        lines.append(VERDICTS.get(answer.verdict, answer.verdict))
     if answer.figures:
         lines.append(f"» {figure_text(answer)}")
-    lines.append(answer.answer)
-    if answer.english:
+    if answer.items:
+        lines.append(items_lead(answer))
+        lines += render_items(answer)
+    else:
+        lines.append(answer.answer)
+    if answer.english and not answer.items:
         lines.append(answer.english)
     if "\n" in answer.message:  # a comparison: the full table, with sources
         lines += ["", answer.message]
         return "\n".join(lines)
     if answer.source is not None:
-        cite = Citation.of_hit(answer.source)
+        cite = report_or_passage(answer)
         lines.append("")
         lines.append(f"Source: {cite.title}")
         lines.append("        " + " | ".join([*cite.details(), f"file {cite.source}"]))
     return "\n".join(lines)
+
+
+def report_or_passage(answer: Answer) -> Citation:
+    """The citation of an answer's source: the whole report for a summary, else its passage."""
+    hit = answer.source
+    return Citation.of(hit.meta, hit.source) if answer.kind == "summary" else Citation.of_hit(hit)
+
+
+def items_lead(answer: Answer) -> str:
+    """What the items are: the English line, else the section (a list) or report (a summary)."""
+    if answer.english:
+        return answer.english
+    cite = report_or_passage(answer)
+    return f"{(cite.section.split(' > ')[-1] if cite.section else cite.title)}:"
+
+
+def render_items(answer: Answer) -> list[str]:
+    """A list's or a summary's items, numbered, each with its figures (those
+    not already in its text) and the place and section it is from (said once
+    for a run of items from the same section)."""
+    lines, previous = [], ""
+    for n, item in enumerate(answer.items, 1):
+        text = " - ".join(x for x in (item.heading, item.text) if x)
+        extra = [f for f in item.figures if (f.text or "") not in item.text]
+        lines.append(f"{n:>2}. {text}" + (f"  » {figures_text(extra)}" if extra else ""))
+        where = item_citation(item)
+        if where and where != previous:
+            lines.append(f"    [{where}]")
+        previous = where
+    return lines
+
+
+def item_citation(item: AnswerItem) -> str:
+    """Where an item stands: '威海市 2021 | 一、… > (四)…' (empty without a passage)."""
+    if item.hit is None:
+        return ""
+    cite = Citation.of_hit(item.hit)
+    return " | ".join(x for x in (cite.place, cite.section) if x)
 
 
 UNSURE_PLACE = 0.6  # below this share of the page's place evidence, the place is flagged for a look

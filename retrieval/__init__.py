@@ -25,6 +25,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "Engine": ("engine", "Engine"),
     "QuestionError": ("query.parse", "QuestionError"),
     "Answer": ("records", "Answer"),
+    "AnswerItem": ("records", "AnswerItem"),
     "Hit": ("records", "Hit"),
     "Figure": ("records", "Figure"),
     "Metadata": ("records", "Metadata"),

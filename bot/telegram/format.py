@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from retrieval import Answer, Citation, Hit, place_english
+from retrieval import Answer, AnswerItem, Citation, Hit, place_english
 
 from .texts import DEFAULT_EXAMPLES, DEMO_REPORT, T
 
@@ -19,6 +19,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 PASSAGES_PER_PAGE = 3  # "More passages" shows this many at a time
 SOURCES_PER_PAGE = 10  # /sources page size
+# A yes/no answer's verdict -> its text in ``texts``.
+VERDICT_TEXTS = {"yes": "verdict_yes", "no": "verdict_no", "not stated": "verdict_not_stated",
+                 "yes (planned)": "verdict_planned"}
 
 
 def esc(value: Any) -> str:
@@ -36,18 +39,47 @@ def format_answer(answer: Answer, lang: str) -> str:
         message = answer.message or "No answer found in the indexed reports."
         return "\n".join(x for x in (place, esc(message)) if x) + f"\n\n{T(lang, 'refusal_tail')}"
     lines = [place] if place else []
+    if answer.kind == "yesno":
+        key = VERDICT_TEXTS.get(answer.verdict)
+        lines.append(f"<b>{T(lang, key) if key else esc(answer.verdict)}</b>")
     if answer.figures:
         lines.append(format_figures(answer))
-    if answer.answer:
-        lines.append(esc(answer.answer))
-    if answer.english:
+    if answer.english and answer.kind != "yesno":  # for a list or summary: what the items are
         lines.append(f"<i>{esc(answer.english)}</i>")
+    if answer.items:
+        lines += format_items(answer, lang)
+    elif answer.answer:
+        lines.append(esc(answer.answer))
     if not lines and answer.message:
         lines.append(esc(answer.message))
     text = "\n".join(lines)
     if answer.source is not None:
-        text += "\n\n" + format_citation(answer.source, lang)
+        text += "\n\n" + format_citation(answer.source, lang, whole_report=answer.kind == "summary")
     return text
+
+
+def format_items(answer: Answer, lang: str) -> list[str]:
+    """A list's or a summary's items, numbered: heading in bold, text, figures in
+    bold (those not in its text), and "§ section" where it changes."""
+    lines, previous = [], ""
+    for n, item in enumerate(answer.items, 1):
+        head = f"<b>{esc(item.heading)}</b> " if item.heading else ""
+        extra = [f for f in item.figures if (f.text or "") not in item.text]
+        shown = " · ".join(f"<b>{esc(f.text or f'{f.value:g}{f.unit}')}</b>" for f in extra)
+        lines.append(f"{n}. {head}{esc(item.text)}" + (f" » {shown}" if shown else ""))
+        where = _item_place(item)
+        if where and where != previous:
+            lines.append(f"   <i>§ {esc(where)}</i>")
+        previous = where
+    return lines
+
+
+def _item_place(item: AnswerItem) -> str:
+    """'威海市 2021 · 一、… > (四)…': where an item stands."""
+    if item.hit is None:
+        return ""
+    cite = Citation.of_hit(item.hit)
+    return " · ".join(x for x in (cite.place, cite.section) if x)
 
 
 def format_figures(answer: Answer, limit: int = 3) -> str:
@@ -60,9 +92,10 @@ def format_figures(answer: Answer, limit: int = 3) -> str:
     return " · ".join(parts)
 
 
-def format_citation(hit: Hit, lang: str) -> str:
-    """Report title, section, place and year, publish date of a passage."""
-    cite = Citation.of_hit(hit)
+def format_citation(hit: Hit, lang: str, whole_report: bool = False) -> str:
+    """Report title, section, place and year, publish date of a passage (no
+    section when the answer is about the ``whole_report``, as a summary is)."""
+    cite = Citation.of(hit.meta, hit.source) if whole_report else Citation.of_hit(hit)
     lines = [f"📄 {esc(cite.title)}"]
     if cite.section:
         lines.append(f"§ {esc(cite.section)}")

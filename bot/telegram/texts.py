@@ -61,6 +61,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "passages_title": "<b>Passages {first}-{last} of {total}</b>",
         "no_more": "No more passages.",
         "refusal_tail": "/sources lists what is indexed.",
+        "verdict_yes": "Yes.",
+        "verdict_no": "No.",
+        "verdict_not_stated": "Not stated in the reports. The nearest passage:",
+        "verdict_planned": "Yes - planned, not yet done.",
     },
     "zh": {
         "greeting": "您好{name}!我可以根据已收录的 <b>{reports}</b> 份应急管理局报告回答问题,"
@@ -99,6 +103,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "passages_title": "<b>相关段落 {first}-{last}(共 {total} 段)</b>",
         "no_more": "没有更多段落了。",
         "refusal_tail": "发送 /sources 查看已收录的报告。",
+        "verdict_yes": "是。",
+        "verdict_no": "否。",
+        "verdict_not_stated": "报告中未提及。最相关的原文:",
+        "verdict_planned": "是(计划中,尚未完成)。",
     },
 }
 

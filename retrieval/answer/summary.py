@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover
 SUMMARY_TARGET = 6  # fewer top-level headings than this: open the biggest into its sub-headings
 SUMMARY_MAX = 12  # ... unless that makes more items than this
 SUMMARY_FIGURES = 2  # key figures per section
+SUMMARY_CLAUSE_CHARS = 40  # the words before a section's key figures shown with them
 SUMMARY_ITEMS_SHOWN = 3  # a section without figures is shown by its first items (or first sentence)
 CLAUSE_SEPARATOR = "，"  # between the clauses of an item's figures
 ABOUT_REPORT = 0.5  # a concept this much in the report's title names the report, not a topic
@@ -83,7 +84,7 @@ def summary_item(outline: Outline, section: Section, facts: Sequence["Fact"], co
     passage they stand in."""
     key = key_facts(facts, section.path, common)
     if key:
-        clauses = list(dict.fromkeys(_clause_of(f) for f in key))
+        clauses = _excerpts(key)
         chunk = next((c for c in section.chunks if c.chunk_id == key[0].chunk_id), section.chunks[0])
         return AnswerItem(CLAUSE_SEPARATOR.join(clauses), [f.figure() for f in key], outline.hit(chunk),
                           heading=section.label)
@@ -100,10 +101,35 @@ def key_facts(facts: Sequence["Fact"], path: str, common: dict[str, int]) -> lis
     return sorted(ranked[:SUMMARY_FIGURES], key=lambda f: f.position)
 
 
-def _clause_of(fact: "Fact") -> str:
-    """The clause of a fact's sentence that holds its figure, shortened."""
-    clause = next((c for c in split_clauses(fact.sentence) if fact.text in c), fact.sentence)
-    return short_item(clause)
+def _excerpts(facts: Sequence["Fact"]) -> list[str]:
+    """The words that state ``facts``: per clause of their sentences, from at most
+    SUMMARY_CLAUSE_CHARS before its first figure (cut after a 、 if cut) to its
+    last figure and what that counts when it follows (9支乡(镇)综合救援队伍).
+
+    >>> from retrieval.index.facts import Fact
+    >>> s = "共发放各类宣传资料27053余份、悬挂横幅1399余条。"
+    >>> f1 = Fact("d", "r", 2024, "", s, "27053余份", 27053, "份", 27053, "份", "宣传资料")
+    >>> f2 = Fact("d", "r", 2024, "", s, "1399余条", 1399, "条", 1399, "条", "悬挂横幅")
+    >>> _excerpts([f1, f2])
+    ['共发放各类宣传资料27053余份、悬挂横幅1399余条']
+    """
+    spans: dict[tuple[str, str], list[int]] = {}
+    for fact in facts:
+        clause = next((c for c in split_clauses(fact.sentence) if fact.text in c), fact.sentence)
+        at = max(clause.find(fact.text), 0)
+        end = at + len(fact.text)
+        if fact.label and clause[end:].startswith(fact.label):
+            end += len(fact.label)
+        span = spans.setdefault((fact.sentence, clause), [at, end])
+        span[0], span[1] = min(span[0], at), max(span[1], end)
+    out = []
+    for (_, clause), (at, end) in spans.items():
+        start = max(0, at - SUMMARY_CLAUSE_CHARS)
+        if start > 0:
+            pause = clause.find("、", start, at)
+            start = pause + 1 if pause >= 0 else start
+        out.append(("…" if start > 0 else "") + short_item(clause[start:end], end - start))
+    return out
 
 
 def _first_sentence(outline: Outline, section: Section) -> str:

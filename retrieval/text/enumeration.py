@@ -138,7 +138,7 @@ def short_item(text: str, limit: int = ITEM_CHARS) -> str:
     sentence = re.split(rf"(?<=[{re.escape(SENTENCE_END)}：:])", text, maxsplit=1)[0]
     if len(sentence.rstrip(SENTENCE_END + "：:,，")) > ITEM_SENTENCE_CHARS:
         clauses = re.split(rf"(?<=[{re.escape(CLAUSE_END)}])", sentence)
-        sentence = next((c for c in _growing(clauses) if len(c) >= MIN_ITEM_CHARS), sentence)
+        sentence = next((c for c in _growing(clauses) if len(c.rstrip(CLAUSE_END)) >= MIN_ITEM_CHARS), sentence)
     if len(sentence) > limit:
         sentence = _cut(sentence, limit)
     return sentence.strip().rstrip(CLAUSE_END + "、 ")
