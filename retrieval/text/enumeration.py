@@ -101,20 +101,20 @@ def split_items(text: str) -> list[Item]:
     run = numbered_runs(find_markers(text))
     if not run:
         return []
-    starts: list[tuple[int, int]] = []  # (offset of the item text, number)
+    starts: list[tuple[int, int, int]] = []  # (where the item begins, where its text begins, number)
     for m, following in zip(run, run[1:] + [None]):
-        starts.append((m.end, m.number))
+        starts.append((m.start, m.end, m.number))
         if following is not None and following.number > m.number + 1:
             starts += _lost_items(text, m, following)
     items = []
-    for (start, number), (end, _) in zip(starts, starts[1:] + [(len(text), 0)]):
+    for (_, start, number), (end, _, _) in zip(starts, starts[1:] + [(len(text), 0, 0)]):
         body = text[start:end].strip()
         if body:
             items.append(Item(start, end, body, number))
     return items
 
 
-def _lost_items(text: str, before: Marker, after: Marker) -> list[tuple[int, int]]:
+def _lost_items(text: str, before: Marker, after: Marker) -> list[tuple[int, int, int]]:
     """Item starts between two markers whose numbering skips: the paragraphs
     in between, when there are exactly as many as numbers skipped."""
     between = text[before.end:after.start]
@@ -122,7 +122,7 @@ def _lost_items(text: str, before: Marker, after: Marker) -> list[tuple[int, int
     skipped = after.number - before.number - 1
     if len(lines) != skipped:
         return []
-    return [(before.end + offset, before.number + i + 1) for i, offset in enumerate(lines)]
+    return [(before.end + offset, before.end + offset, before.number + i + 1) for i, offset in enumerate(lines)]
 
 
 def short_item(text: str, limit: int = ITEM_CHARS) -> str:
