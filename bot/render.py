@@ -1,9 +1,10 @@
 """Plain-text rendering of answers and document tables for the terminal."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
-from retrieval import Answer, AnswerItem, Citation, Figure
+from retrieval import Answer, Citation, Figure
 
 # A yes/no answer's verdict as the terminal says it (English, with the Chinese word staff use).
 VERDICTS = {"yes": "Yes (是)", "no": "No (否)", "not stated": "Not stated (报告未提及); the nearest passage:",
@@ -62,28 +63,41 @@ def items_lead(answer: Answer) -> str:
     return f"{(cite.section.split(' > ')[-1] if cite.section else cite.title)}:"
 
 
-def render_items(answer: Answer) -> list[str]:
-    """A list's or a summary's items, numbered, each with its figures (those
-    not already in its text) and the place and section it is from (said once
-    for a run of items from the same section)."""
-    lines, previous = [], ""
+@dataclass
+class ItemRow:
+    """One item of a list or summary as the front-ends lay it out."""
+
+    number: int
+    heading: str  # a summary item's section heading ("" for a list item)
+    text: str
+    figures: list[Figure]  # its figures not already written in its text
+    place: str  # place and year of its report: "威海市 2021"
+    section: str  # its section; both "" when the same as the row before's
+
+
+def item_rows(answer: Answer) -> list[ItemRow]:
+    """The items of a list or summary, numbered, each with its figures and
+    where it stands (said once for a run of items from the same section)."""
+    rows, previous = [], None
     for n, item in enumerate(answer.items, 1):
-        text = " - ".join(x for x in (item.heading, item.text) if x)
-        extra = [f for f in item.figures if (f.text or "") not in item.text]
-        lines.append(f"{n:>2}. {text}" + (f"  » {figures_text(extra)}" if extra else ""))
-        where = item_citation(item)
-        if where and where != previous:
-            lines.append(f"    [{where}]")
+        cite = Citation.of_hit(item.hit) if item.hit is not None else None
+        where = (cite.place, cite.section) if cite else ("", "")
+        shown = where if where != previous else ("", "")
         previous = where
+        extra = [f for f in item.figures if (f.text or "") not in item.text]
+        rows.append(ItemRow(n, item.heading, item.text, extra, *shown))
+    return rows
+
+
+def render_items(answer: Answer) -> list[str]:
+    """A list's or a summary's items for the terminal: '1. text  » figures' and '[place | section]'."""
+    lines = []
+    for row in item_rows(answer):
+        text = " - ".join(x for x in (row.heading, row.text) if x)
+        lines.append(f"{row.number:>2}. {text}" + (f"  » {figures_text(row.figures)}" if row.figures else ""))
+        if row.place or row.section:
+            lines.append(f"    [{' | '.join(x for x in (row.place, row.section) if x)}]")
     return lines
-
-
-def item_citation(item: AnswerItem) -> str:
-    """Where an item stands: '威海市 2021 | 一、… > (四)…' (empty without a passage)."""
-    if item.hit is None:
-        return ""
-    cite = Citation.of_hit(item.hit)
-    return " | ".join(x for x in (cite.place, cite.section) if x)
 
 
 UNSURE_PLACE = 0.6  # below this share of the page's place evidence, the place is flagged for a look

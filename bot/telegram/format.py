@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from retrieval import Answer, AnswerItem, Citation, Hit, place_english
+from retrieval import Answer, Citation, Hit, place_english
+
+from ..render import item_rows
 
 from .texts import DEFAULT_EXAMPLES, DEMO_REPORT, T
 
@@ -60,26 +62,15 @@ def format_answer(answer: Answer, lang: str) -> str:
 
 def format_items(answer: Answer, lang: str) -> list[str]:
     """A list's or a summary's items, numbered: heading in bold, text, figures in
-    bold (those not in its text), and "§ section" where it changes."""
-    lines, previous = [], ""
-    for n, item in enumerate(answer.items, 1):
-        head = f"<b>{esc(item.heading)}</b> " if item.heading else ""
-        extra = [f for f in item.figures if (f.text or "") not in item.text]
-        shown = " · ".join(f"<b>{esc(f.text or f'{f.value:g}{f.unit}')}</b>" for f in extra)
-        lines.append(f"{n}. {head}{esc(item.text)}" + (f" » {shown}" if shown else ""))
-        where = _item_place(item)
-        if where and where != previous:
-            lines.append(f"   <i>§ {esc(where)}</i>")
-        previous = where
+    bold (those not in its text), and "§ place · section" where it changes."""
+    lines = []
+    for row in item_rows(answer):
+        head = f"<b>{esc(row.heading)}</b> " if row.heading else ""
+        shown = " · ".join(f"<b>{esc(f.text or f'{f.value:g}{f.unit}')}</b>" for f in row.figures)
+        lines.append(f"{row.number}. {head}{esc(row.text)}" + (f" » {shown}" if shown else ""))
+        if row.place or row.section:
+            lines.append(f"   <i>§ {esc(' · '.join(x for x in (row.place, row.section) if x))}</i>")
     return lines
-
-
-def _item_place(item: AnswerItem) -> str:
-    """'威海市 2021 · 一、… > (四)…': where an item stands."""
-    if item.hit is None:
-        return ""
-    cite = Citation.of_hit(item.hit)
-    return " · ".join(x for x in (cite.place, cite.section) if x)
 
 
 def format_figures(answer: Answer, limit: int = 3) -> str:
