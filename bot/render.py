@@ -36,7 +36,7 @@ def render_answer(answer: Answer) -> str:
         lines += render_items(answer)
     else:
         lines.append(answer.answer)
-    if answer.english and not answer.items:
+    if answer.english and not answer.items and answer.kind != "yesno":  # a yes/no's is its verdict line
         lines.append(answer.english)
     if "\n" in answer.message:  # a comparison: the full table, with sources
         lines += ["", answer.message]

@@ -13,7 +13,7 @@ import json
 import pytest
 
 from retrieval.answer.extract import Concept, Extraction
-from retrieval.answer.items import is_planned, one_line, strip_numbering, topic_only
+from retrieval.answer.items import found_in, is_planned, one_line, topic_only
 from retrieval.answer.lists import candidate_sections, section_items
 from retrieval.answer.sections import Outline
 from retrieval.answer.summary import key_facts, summary_item, summary_sections
@@ -151,9 +151,13 @@ class TestSummaries:
         plain = summary_item(outline, outline.sections["二、存在的不足"], [], {})
         assert plain.text == "执法力量不足" and plain.figures == []
 
-    def test_one_line_and_numbering(self):
+    def test_one_line_is_cut_to_the_answer_length(self):
         assert one_line([AnswerItem("x" * 150), AnswerItem("y" * 150)]).endswith("…")
-        assert strip_numbering("(五)规范提升行政执法能力") == "规范提升行政执法能力"
+
+    def test_a_one_character_rendering_counts_only_as_a_word(self):
+        law = Concept("law", ["法律", "法"])
+        assert found_in(law, "依法行政") == 0 and found_in(law, "法律法规") == 1
+        assert found_in(Concept("nuclear", ["核"]), "核心原则") == 0
 
 
 def evidence(text: str, section: str = "一、主要工作 > (一)执法", meta: Metadata | None = None,

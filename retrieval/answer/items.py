@@ -9,7 +9,6 @@ passage is planned work, and the ``Answer`` made of cited items.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from ..records import Answer, AnswerItem, Figure, Hit, Metadata
 from ..text.figures import find_figures
 from ..text.lexicon import MAX_ANSWER_CHARS, PLAN_DOC_TYPES, PLAN_HEADING
 from ..text.normalise import find_years
+from ..text.tokenize import word_spans
 from .extract import Concept, concepts_of, weight_concepts
 from .sections import PATH_SEPARATOR
 from .sources import citation
@@ -52,6 +52,18 @@ def topic_only(concepts: Sequence[Concept]) -> list[Concept]:
 def topic_concepts(query: "Query", library: Library) -> list[Concept]:
     """The question's topic concepts, weighted by rarity (``extract.weight_concepts``)."""
     return weight_concepts(topic_only(concepts_of(query)), library.idf, library.idf_ceiling)
+
+
+def found_in(concept: Concept, text: str) -> float:
+    """``Concept.found_in``, except that a one-character rendering (核 for
+    "nuclear") counts only as a word of its own, not inside another (核心)."""
+    words = None
+    for alt in (a for a in concept.alternatives if len(a) == 1):
+        words = words if words is not None else {w for w, _, _ in word_spans(text)}
+        if alt in words:
+            return 1.0
+    longer = Concept(concept.name, [a for a in concept.alternatives if len(a) > 1], concept.weight)
+    return longer.found_in(text)
 
 
 def item_figures(text: str, limit: int = ITEM_FIGURES) -> list[Figure]:
@@ -100,12 +112,3 @@ def one_line(items: Sequence[AnswerItem]) -> str:
     """
     text = ITEM_SEPARATOR.join(i.heading or i.text for i in items)
     return text if len(text) <= MAX_ANSWER_CHARS else text[: MAX_ANSWER_CHARS - 1] + "…"
-
-
-def strip_numbering(label: str) -> str:
-    """A heading without its number: "(五)规范提升行政执法能力" -> "规范提升行政执法能力".
-
-    >>> strip_numbering("三、2021年度工作思路"), strip_numbering("六)广泛开展应急普法宣传")
-    ('2021年度工作思路', '广泛开展应急普法宣传')
-    """
-    return re.sub(r"^(?:第?[一二三四五六七八九十\d]{1,3}[、.．]|[(（]?[一二三四五六七八九十\d]{1,3}[)）])\s*", "", label)

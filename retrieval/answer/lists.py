@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 from ..records import Answer, AnswerItem, Hit
 from ..text.enumeration import short_item, split_items
-from ..text.lexicon import PLAN_HEADING
+from ..text.lexicon import PLAN_HEADING, is_han
 from .extract import Concept
-from .items import Library, item_figures, items_answer
+from .items import Library, found_in, item_figures, items_answer
 from .sections import PATH_SEPARATOR, Outline, Section
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,6 +30,7 @@ SECTIONS_TRIED = 6  # candidate sections read, best first, before giving up on a
 
 # How a candidate section is scored, besides the share of the question's concept weight (idf) its
 # heading path holds:
+IN_PASSAGE = 0.5  # a concept its headings lack, in a passage right in the section: half as telling
 YEAR_BONUS = 0.3  # its headings name the year asked about (三、2020年…的主要安排)
 PLAN_BONUS = 0.3  # a question about plans, a section of plans (下步工作打算)
 RANK_PRIOR = 0.05  # / (1 + rank) of the best passage in it: the ranker's order breaks ties, no more
@@ -69,14 +70,22 @@ def candidate_sections(query: "Query", hits: Sequence[Hit], concepts: Sequence[C
     A section is scored by the question's concepts its heading path holds
     (二、…不足和原因 > (二)应急管理工作方面 is about shortcomings *and* emergency
     management), so a sub-section wins over its parent only by a concept of its
-    own heading; among equals the wider one wins (a vague question gets the broad list)."""
+    own heading; a concept typed in Chinese counts at IN_PASSAGE when a passage
+    right in the section holds it (威海 防汛措施: the section whose item is 防汛).
+    Among equals the wider section wins (a vague question gets the broad list)."""
     total = sum(c.weight for c in concepts) or 1.0
+    own_text: dict[tuple[str, str], str] = {}
+    for hit in hits:
+        key = (hit.chunk.doc_id, hit.chunk.section)
+        own_text[key] = own_text.get(key, "") + hit.chunk.text
     best: dict[tuple[str, str], Candidate] = {}
     for rank, hit in enumerate(hits):
         parts = hit.chunk.section.split(PATH_SEPARATOR) if hit.chunk.section else []
         for depth in range(1, len(parts) + 1):
             path = PATH_SEPARATOR.join(parts[:depth])
-            score = sum(c.weight * c.found_in(path) for c in concepts) / total
+            text = own_text.get((hit.chunk.doc_id, path), "")
+            score = sum(c.weight * max(found_in(c, path), IN_PASSAGE * _typed(c) * found_in(c, text))
+                        for c in concepts) / total
             score += YEAR_BONUS * any(str(y) in path for y in query.years)
             score += PLAN_BONUS * bool(query.wants_plan and PLAN_HEADING.search(parts[0]))
             score += RANK_PRIOR / (1 + rank)
@@ -84,6 +93,12 @@ def candidate_sections(query: "Query", hits: Sequence[Hit], concepts: Sequence[C
             if key not in best or score > best[key].score:
                 best[key] = Candidate(hit.chunk.doc_id, path, score)
     return sorted(best.values(), key=lambda c: (-c.score, c.path.count(PATH_SEPARATOR)))
+
+
+def _typed(concept: Concept) -> bool:
+    """A word the question typed in Chinese: exact enough to look for in a whole
+    passage (an English word's renderings, line -> 队伍, match long text by chance)."""
+    return is_han(concept.name)
 
 
 def section_items(outline: Outline, section: Section) -> list[AnswerItem]:

@@ -9,7 +9,7 @@ Each item shows one or two figures of its section from the facts table, those
 of the measures most reports state first, in the clause that states them.
 
 A summary of one topic ("总结一下金华2020年的执法工作") is that topic's section,
-answered as a list is.
+answered as a list is; so is a report with a single heading.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from ..records import Answer, AnswerItem, Hit
 from ..text.enumeration import short_item
 from ..text.sentences import split_clauses, split_sentences
 from .extract import Concept
-from .items import ITEM_SEPARATOR, Library, items_answer
+from .items import ITEM_SEPARATOR, Library, found_in, items_answer
 from .lists import MIN_ITEMS, list_answer, section_items
 from .sections import PATH_SEPARATOR, Outline, Section
 from .sources import Citation
@@ -45,12 +45,12 @@ def summary_answer(query: "Query", hits: Sequence[Hit], library: Library,
         return None
     lead = report_hit(query, hits)
     topic = [c for c in concepts if c.found_in(lead.meta.title) < ABOUT_REPORT]
-    if topic:
-        return list_answer(query, hits, library, topic, kind="summary")
+    if any(found_in(c, f"{h.chunk.section} {h.chunk.text}") >= 1 for c in topic for h in hits):
+        return list_answer(query, hits, library, topic, kind="summary")  # a topic the passages hold
     outline = Outline.of(library.reader, lead.chunk.doc_id)
     sections = summary_sections(outline)
-    if len(sections) < MIN_ITEMS:
-        return None
+    if len(sections) < MIN_ITEMS:  # one heading (a page cut short): the items of what there is
+        return list_answer(query, hits, library, topic, kind="summary")
     facts = library.facts.facts(doc_id=outline.doc_id)
     common = dict(library.facts.measures())
     items = [summary_item(outline, s, facts, common) for s in sections]

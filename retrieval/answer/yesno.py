@@ -24,7 +24,7 @@ from ..text.lexicon import NEGATION_PREFIXES, NEGATION_WORDS, is_han
 from ..text.sentences import split_clauses
 from ..text.tokenize import tokenizer, word_spans
 from .extract import MIN_COVERAGE, PREDICATE_WEIGHT, Concept, Extraction, extract
-from .items import Library, is_planned, topic_concepts
+from .items import Library, found_in, is_planned, topic_concepts
 from .sources import citation
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,18 +64,6 @@ def decide(best: Extraction, concepts: Sequence[Concept]) -> str:
     if negated(best.answer, concepts):
         return "no"
     return "yes (planned)" if is_planned(best.hit.meta, best.hit.chunk.section) else "yes"
-
-
-def found_in(concept: Concept, text: str) -> float:
-    """``Concept.found_in``, except that a one-character rendering (核 for
-    "nuclear") counts only as a word of its own, not inside another (核心)."""
-    words = None
-    for alt in (a for a in concept.alternatives if len(a) == 1):
-        words = words if words is not None else {w for w, _, _ in word_spans(text)}
-        if alt in words:
-            return 1.0
-    longer = Concept(concept.name, [a for a in concept.alternatives if len(a) > 1], concept.weight)
-    return longer.found_in(text)
 
 
 def negated(text: str, concepts: Sequence[Concept]) -> bool:

@@ -218,13 +218,14 @@ _ZH_ITEM_NOUNS = "措施|举措|做法|工作|任务|方面|行动|内容|项目
 STRUCTURE = {
     "en": StructureCues(
         summary=re.compile(
-            r"\bsummar(?:y|ies|i[sz]e[sd]?|i[sz]ing)\b|\boutline\b|\boverview\b|\b(?:main|key) points\b|"
-            r"\bgist\b|\bhighlights\b|\bin (?:brief|short|a nutshell)\b|"
+            r"\bsummar(?:y|ies|i[sz]e[sd]?|i[sz]ing)\b|\bsum (?:it )?up\b|\brecap\b|\bbrief (?:me|us)\b|\boutline\b|"
+            r"\boverview\b|\b(?:main|key) points\b|\bgist\b|\bhighlights\b|\bin (?:brief|short|a nutshell)\b|"
             r"\bwhat (?:does|did|is) (?:[\w'’-]+ ){0,6}(?:report|plan|document) (?:say|cover|contain|about)\b|"
             r"\bwhat(?:'s| is) in (?:[\w'’-]+ ){0,6}(?:report|plan)\b"),
         listing=re.compile(
             rf"\blist(?:s|ed|ing)?\b|\benumerate\b|\bitemi[sz]e\b|"
-            rf"\bwhat (?:are|were) (?:the |its |their )?(?:main |key |major |specific |concrete )?(?:{_EN_ITEM_NOUNS})\b|"
+            rf"\bwhat (?:are|were) (?:[\w'’-]+ ){{0,4}}?(?:{_EN_ITEM_NOUNS})\b|"
+            rf"\bname (?:the |all |some )?(?:[\w'’-]+ ){{0,2}}?(?:{_EN_ITEM_NOUNS})\b|"
             rf"\b(?:which|what) (?:main |key |major |specific )?(?:{_EN_ITEM_NOUNS}) (?:did|does|do|has|have|will|"
             rf"were|are|was|is)\b"),
         yesno=re.compile(r"^(?:(?:and|so|also|but|then|ok|okay|hi|hello|please)[, ]+)*(?:did|does|do|has|have|had|"
@@ -232,13 +233,15 @@ STRUCTURE = {
     ),
     "zh": StructureCues(
         summary=re.compile(
-            r"概括|概述|归纳(?:一下|下)|总结一下|总结下|简要总结|摘要|梗概|大意|主要内容|大致内容|基本内容|要点是什么|"
+            r"概括|概述|简述|归纳(?:一下|下)|总结一下|总结下|简要总结|摘要|梗概|概要|大意|主要内容|大致内容|基本内容|要点是什么|"
             r"(?:讲|说|写|谈)了?(?:些)?(?:什么|啥|哪些内容|哪些东西)|讲的是什么|内容是什么|简要介绍|简单介绍|介绍一下"),
         listing=re.compile(
             rf"列(?:一下|出|举|个清单)|罗列|(?:有|是|包括|包含)哪些(?:{_ZH_ITEM_NOUNS})?\s*(?:呢|啊)?\s*[?？]?\s*$|"
             rf"(?:采取|采用|做|开展|推进|实施|落实|部署|提出|安排|完成)了?哪些|哪些(?:{_ZH_ITEM_NOUNS})|"
-            rf"(?:主要|具体)(?:措施|举措|做法|任务)|几(?:项|个方面|条)(?:措施|举措|工作|任务)"),
-        yesno=re.compile(r"是否|有没有|有无|是不是|能不能|会不会|要不要|需不需要|可不可以|该不该|有否|"
+            rf"(?:主要|具体)(?:措施|举措|做法|任务)|(?:哪|有)?几(?:项|个方面|个|条|种)(?:{_ZH_ITEM_NOUNS})|"
+            rf"哪几(?:项|个方面|个|条|种)|什么(?:措施|举措|做法|办法|任务)"),
+        yesno=re.compile(r"是否|有没有|有无|是不是|能不能|能否|可否|与否|会不会|要不要|需不需要|可不可以|该不该|有否|"
+                         r"没有\s*[?？]?\s*$|"
                          r"(?:吗|(?<![什怎多])么|嘛)\s*[?？]?\s*$"),
     ),
 }
@@ -252,7 +255,8 @@ measure measures step steps action actions task tasks program programs programme
 initiatives priority priorities thing things way ways area areas method methods practice practices
 arrangement arrangements effort efforts project projects activity activities item items content contents
 report document say says cover covers contain contains achievement achievements whether going
-列 列出 列一下 列举 罗列 一下 清单 概括 概述 归纳 总结 总结一下 摘要 梗概 大意 要点 内容 主要 具体 讲 说 写 谈 讲了
+列 列出 列一下 列举 罗列 一下 清单 概括 概述 简述 简介 概要 大概 归纳 总结 总结一下 摘要 梗概 大意 要点 内容 主要 具体
+讲 说 写 谈 讲了
 措施 举措 做法 任务 方面 采取 采用 哪些 介绍 简要 简单 大致 基本 东西 些
 是否 有没有 有无 是不是 能不能 会不会 要不要 不要 需不需要 可不可以 该不该 有否 吗 么 嘛 了吗
 """.split())

@@ -13,6 +13,8 @@ no); whether it asks about plans, or follows up the last question.
 ('list', 'summary')
 >>> asks("Did Jinhua set up an emergency management college?", "en"), asks("列出静海区2019年的所有数据")
 ('yesno', 'other')
+>>> asks("威海有哪几项防汛措施?"), asks("威海有几项防汛措施?"), asks("sum up Mingxi's report", "en")
+('list', 'number', 'summary')
 """
 from __future__ import annotations
 
@@ -40,12 +42,15 @@ def answer_kind(q: Query) -> None:
     low = text.lower()
     cues = ASK[q.lang]
     own = text if q.lang == "zh" else low
+    shape = _structure(own, q.lang)
+    # the words asking for a list or summary (哪几项措施, sum up) ask for no number
+    counted = _without_shape(own, shape, q.lang)
     # a Chinese question may ask "how many" in English words too
-    q.wants_number = bool(cues.number.search(own)) or bool(ASK["en"].number.search(low))
+    q.wants_number = bool(cues.number.search(counted)) or bool(ASK["en"].number.search(counted.lower()))
     q.followup = bool(cues.followup.search(own))
     q.wants_plan = bool(cues.plan.search(own))
     q.unit_hints = units_wanted(q) if q.wants_number else []
-    q.asks = _asks(q, low)
+    q.asks = "number" if q.wants_number else shape or _asks(q, low)
     q.doc_type = next((name for name, rx in ASKED_DOC_TYPES if rx.search(text)), "")
 
 
@@ -72,12 +77,15 @@ def units_wanted(q: Query) -> list[str]:
     return units
 
 
+def _without_shape(own: str, shape: str, lang: str) -> str:
+    """The question without the words that ask for a list or a summary."""
+    cue = {"list": STRUCTURE[lang].listing, "summary": STRUCTURE[lang].summary}.get(shape)
+    return cue.sub(" ", own) if cue else own
+
+
 def _asks(q: Query, low: str) -> str:
     if q.wants_number:
         return "number"
-    structured = _structure(q.text if q.lang == "zh" else low, q.lang)
-    if structured:
-        return structured
     cues = ASK[q.lang]
     if cues.when.search(low):
         return "when"

@@ -141,6 +141,7 @@ KEYWORD_STOPWORDS = frozenset(
 # Words of a Chinese question that name no topic: function and question words, time and scope.
 QUESTION_STOPWORDS = frozenset("""
 你好 您好 麻烦 麻烦你 劳驾 谢谢 多谢 感谢 哈 哈哈 呀 哦 嗯 啦 喔 一下子 帮忙 帮我 帮 查 查查 查一下 告诉 告诉我
+我 我们 你 您 给我
 想 想问 想知道 知道 了解 问问 那个 这个 一个 名字 叫 叫什么 大概 大约 左右 差不多 总体 整体
 的 了 是 在 和 与 及 或 共 有 为 对 把 被 从 到 向 等 个 年 月 日 号 多少 几 哪 哪些 哪个 哪家 哪里
 哪儿 哪位 谁 什么 怎么 怎样 如何 何时 吗 呢 吧 啊 呀 请问 请 问 一下 那 那么 这 这个 那个 该
