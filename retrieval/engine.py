@@ -160,7 +160,8 @@ class Engine:
 
         result = None
         if query.asks in STRUCTURED:  # a list, a summary, a yes/no; else the ordinary answer
-            library = Library(snap.reader, snap.facts, snap.idf, snap.idf_ceiling, snap.coverage.holdings)
+            library = Library(snap.reader, snap.facts, snap.idf, snap.idf_ceiling, snap.coverage.holdings,
+                              closeness)
             result = structured_answer(query, hits[:SEARCH_DEPTH], library)
         if result is None:
             result = answer_from_passages(query, hits[:SEARCH_DEPTH], snap.idf, snap.idf_ceiling,

@@ -41,6 +41,7 @@ class Library:
     idf: Callable[[str], float | None]  # how rare a term is in the index
     idf_ceiling: float  # idf of a term the index never saw
     holdings: str  # the "Indexed: ..." line of a refusal
+    rerank: Callable[[list[str]], list[float]] | None = None  # the dense model's similarity of sentences to the question
 
 
 def topic_only(concepts: Sequence[Concept]) -> list[Concept]:

@@ -42,7 +42,7 @@ def yesno_answer(query: "Query", hits: Sequence[Hit], library: Library) -> Answe
     concepts = [_with_head_noun(_verb_at_full_weight(c)) for c in topic_concepts(query, library)]
     if not concepts or not hits:
         return None
-    best = extract(concepts, hits, False, (), query.given_numbers())
+    best = extract(concepts, hits, False, (), query.given_numbers(), library.rerank)
     if best is None:
         return None
     verdict = decide(best, concepts)

@@ -107,7 +107,7 @@ def _zh_other(text: str, tokens: list[tuple[str, int, int]], taken: list[bool],
             if not any(taken[s:e]):
                 name = text[s:e]
                 place = _known_place(name)
-                out.append(_homophone(name, s, e, regions) if place is None else None
+                out.append((_homophone(name, s, e, regions) if place is None else None)
                            or PlaceMention(place.name if place else name, name, s, e, "place",
                                            place.english if place else ""))
                 taken[s:e] = [True] * (e - s)
