@@ -28,6 +28,8 @@ from ..records import Chunk, Document
 from ..text import normalise
 from ..text.lexicon import HAN_RANGE
 from ..text.sentences import SENTENCE_END, sentence_spans, split_sentences
+from ..text.table_rows import is_table_row
+from .pages import page_at
 
 SHORT_PARAGRAPH = 40  # shorter consecutive paragraphs of one section are merged
 MAX_HEADING_LABEL = 40  # longer heading sentences are shortened in the section path
@@ -58,7 +60,7 @@ def heading_level(paragraph: str) -> int | None:
     True
     """
     found = _heading_marker(paragraph)
-    return found[0] if found else None
+    return found[0] if found and not is_table_row(paragraph) else None
 
 
 def _heading_marker(paragraph: str) -> tuple[int, int | None] | None:
@@ -100,9 +102,14 @@ def _is_heading_only(paragraph: str) -> bool:
 
 def _is_bare_heading(paragraph: str, following: str | None) -> bool:
     """A short line without punctuation right before a numbered heading
-    (a heading whose "一、" was lost, e.g. "完善应急管理体制机制")."""
-    return (following is not None and heading_level(following) is not None
-            and heading_level(paragraph) is None and len(paragraph) <= 30
+    (a heading whose "一、" was lost, e.g. "完善应急管理体制机制"), or right
+    before a table's rows (the sheet's or table's name).
+
+    >>> _is_bare_heading("主动公开政府信息情况", "行政处罚 | 本年处理决定数量 703")
+    True
+    """
+    return (following is not None and (heading_level(following) is not None or is_table_row(following))
+            and heading_level(paragraph) is None and len(paragraph) <= 30 and not is_table_row(paragraph)
             and re.fullmatch(rf"[\w{HAN_RANGE}()《》“”、]+", paragraph) is not None)
 
 
@@ -126,7 +133,8 @@ def chunk_document(doc: Document, max_chars: int = 350, overlap: int = 1) -> lis
     start of the next; a sentence is never cut, unless it alone is longer than
     ``2 * max_chars`` (then at commas). Short consecutive paragraphs of one
     section are merged. The title line is not a chunk but names the section
-    of the chunks before the first heading.
+    of the chunks before the first heading. A chunk of a paged source
+    (``doc.pages``) carries the page it starts on.
 
     >>> from retrieval.records import Metadata
     >>> doc = Document("d", "s", "某局报告\\n正文第一句。正文第二句。正文第三句。", Metadata(title="某局报告"))
@@ -140,7 +148,7 @@ def chunk_document(doc: Document, max_chars: int = 350, overlap: int = 1) -> lis
         for start, end in _windows(text, piece.start, piece.end, max_chars, overlap):
             body = text[start:end]
             chunks.append(Chunk(doc_id=doc.doc_id, ordinal=len(chunks), section=piece.section,
-                                text=body, sentences=split_sentences(body)))
+                                text=body, sentences=split_sentences(body), page=page_at(start, doc.pages)))
     return chunks
 
 
