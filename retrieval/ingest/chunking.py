@@ -46,6 +46,7 @@ HEADING_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     (5, re.compile(r"^[(](?P<n>\d{1,2})[)]")),  # (1)
 ]
 UNNUMBERED_KIND = 2  # a bare short line right before a numbered heading: a lost "一、"
+TABLE_NAME_KIND = 6  # a bare short line right before a table's rows names the table, inside its section
 
 
 # ================================================================ headings
@@ -103,14 +104,16 @@ def _is_heading_only(paragraph: str) -> bool:
 def _is_bare_heading(paragraph: str, following: str | None) -> bool:
     """A short line without punctuation right before a numbered heading
     (a heading whose "一、" was lost, e.g. "完善应急管理体制机制"), or right
-    before a table's rows (the sheet's or table's name).
+    before a table's rows (the sheet's or table's name, "表1 执法情况").
 
-    >>> _is_bare_heading("主动公开政府信息情况", "行政处罚 | 本年处理决定数量 703")
+    >>> _is_bare_heading("表1 执法情况", "行政处罚 | 本年处理决定数量 703")
     True
     """
-    return (following is not None and (heading_level(following) is not None or is_table_row(following))
-            and heading_level(paragraph) is None and len(paragraph) <= 30 and not is_table_row(paragraph)
-            and re.fullmatch(rf"[\w{HAN_RANGE}()《》“”、]+", paragraph) is not None)
+    if following is None or heading_level(paragraph) is not None or len(paragraph) > 30 or is_table_row(paragraph):
+        return False
+    if is_table_row(following):
+        return re.fullmatch(rf"[\w{HAN_RANGE}()《》“”、 ]+", paragraph) is not None
+    return heading_level(following) is not None and re.fullmatch(rf"[\w{HAN_RANGE}()《》“”、]+", paragraph) is not None
 
 
 # ================================================================ chunks
@@ -242,7 +245,7 @@ def _body_paragraphs(doc: Document):
             yield _Piece(start, end, outline.path(title))
             continue
         depth = len(outline.headings)
-        outline.open(para)
+        outline.open(para, TABLE_NAME_KIND if bare and nxt is not None and is_table_row(nxt) else None)
         if pending is not None and len(outline.headings) <= depth:
             yield pending  # the previous heading was closed with nothing under it
         pending = None
