@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.render import render_answer
 from retrieval.answer.sources import Citation
 from retrieval.engine import Engine
 from retrieval.index.fact_store import for_reader
@@ -244,6 +245,7 @@ def test_figure_on_the_scanned_page_is_answered_and_cited_with_its_page(engine: 
     cite = Citation.of_hit(answer.source)
     assert cite.page == 2 and "p. 2" in cite.line()
     assert answer.to_dict()["passages"][0]["page"] == 2
+    assert "(二)压紧压实安全生产责任,牢守底线思维 | p. 2 | published 2025-01-23 | file mingxi_2024.pdf" in render_answer(answer)
 
 
 def test_figure_of_a_scanned_image_is_answered(engine: Engine) -> None:
