@@ -314,3 +314,22 @@ def test_pdf_wraps_inside_numbers_are_joined_and_answered(engine: Engine, reader
     assert all(p in text for p in WRAPPED_PARAGRAPHS)
     assert any(f.text == "2000余次" for f in ask(engine, "云溪县2023年播放安全公益广告多少次?", "yunxi_2023.pdf").figures)
     assert any(f.text == "326.45万元" for f in ask(engine, "云溪县2023年罚款多少?", "yunxi_2023.pdf").figures)
+
+
+def test_facts_of_a_scanned_page_know_their_page(reader, tmp_path: Path) -> None:
+    import sqlite3
+
+    from retrieval.index.fact_store import FACTS_FILE, FactStore
+
+    mingxi = document(reader, "mingxi_2024.pdf").doc_id
+    facts = [f for f in for_reader(reader).facts(doc_id=mingxi) if f.text == "7次"]
+    assert facts and {f.page for f in facts} == {2}
+    old = tmp_path / FACTS_FILE  # a facts file written before pages were kept reads page None
+    shutil.copy(reader.path / FACTS_FILE, old)
+    con = sqlite3.connect(old)
+    con.execute("ALTER TABLE facts DROP COLUMN page")
+    con.commit()
+    con.close()
+    store = FactStore.open(tmp_path)
+    assert {f.page for f in store.facts(doc_id=mingxi) if f.text == "7次"} == {None}
+    store.close()
