@@ -254,3 +254,42 @@ def test_a_number_is_never_cut_from_its_unit() -> None:
     rows = [("播放公益广告2000", 0), ("余次。", 0), ("日期:2025-01-23", 0), ("2024年,我局坚持依法行政。", 0)]
     got = [text for _, text in join_lines(lines_of(rows, right=110))]
     assert got == ["播放公益广告2000余次。", "日期:2025-01-23", "2024年,我局坚持依法行政。"]
+
+
+def stamped_pdf(image_at: str, stamp: str = "扫描件") -> bytes:
+    """One page: the 8x8 grey image drawn by ``image_at`` (a cm matrix), and
+    ``stamp`` in the text layer."""
+    import zlib
+
+    from .data.make_samples import _pdf, _stream, _to_unicode_cmap, _ucs2
+
+    pixels = zlib.compress(bytes(range(0, 256, 4)))
+    return _pdf([
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        "/Resources << /XObject << /Im1 4 0 R >> /Font << /F1 6 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /XObject /Subtype /Image /Width 8 /Height 8 /ColorSpace /DeviceGray /BitsPerComponent 8 "
+        b"/Filter /FlateDecode /Length %d >>\nstream\n" % len(pixels) + pixels + b"\nendstream",
+        _stream(f"q {image_at} cm /Im1 Do Q BT /F1 12 Tf 50 810 Td <{_ucs2(stamp)}> Tj ET".encode()),
+        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
+        "/DescendantFonts [7 0 R] /ToUnicode 8 0 R >>",
+        "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /DW 1000 >>",
+        _stream(_to_unicode_cmap(sorted(stamp))),
+    ])
+
+
+def test_a_scan_with_a_few_words_stamped_on_it_is_ocred(tmp_path: Path) -> None:
+    """A text layer of a few characters over a page-sized image (a file name
+    stamped on a scan) does not stand for the page: OCR runs. Beside a small
+    image (a seal, a logo) the text layer is the page."""
+    path = tmp_path / "stamped.pdf"
+    path.write_bytes(stamped_pdf("100 0 0 100 400 100", "某县应急管理局2023年工作总结"))
+    (doc,), _ = load_documents([path], options=ReadOptions(ocr=False))
+    assert doc.text == "某县应急管理局2023年工作总结"
+    path.write_bytes(stamped_pdf("495 0 0 742 50 50"))
+    docs, errors = load_documents([path], options=ReadOptions(ocr=False))
+    assert docs == [] and errors[0].skipped  # without OCR: nothing but the stamp, so the page is skipped
+    docs, errors = load_documents([path])
+    assert "no text found, not even by OCR" in str(errors[0])  # OCR ran over the (grey) image

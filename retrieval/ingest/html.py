@@ -62,9 +62,12 @@ def html_main_text(html: str) -> str:
     _drop_furniture_elements(root)
     _flatten_tables(root)
     logging.getLogger("trafilatura").setLevel(logging.ERROR)  # it warns about short pages
-    text = trafilatura.extract(lxml.html.tostring(root, encoding="unicode"), include_tables=False,
-                               include_comments=False, include_links=False, include_images=False,
-                               deduplicate=False, config=_extractor_settings()) or ""
+    try:
+        text = trafilatura.extract(lxml.html.tostring(root, encoding="unicode"), include_tables=False,
+                                   include_comments=False, include_links=False, include_images=False,
+                                   deduplicate=False, config=_extractor_settings()) or ""
+    except Exception:  # a page the extractor chokes on is read by the simple parser instead
+        return ""
     if not text.strip():
         return ""
     if title and _squash(title) not in _squash(text):

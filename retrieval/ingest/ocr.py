@@ -47,11 +47,14 @@ def missing_ocr(path: Path) -> MissingTool:
                        "pages without a text layer")
 
 
-def ocr_lines(image, page: int) -> list[Line]:
+def ocr_lines(image, page: int, path: Path) -> list[Line]:
     """Lines of one page image in reading order, page numbers dropped."""
     import numpy as np
 
-    result, _ = ocr_engine()(np.asarray(image.convert("RGB")))
+    try:
+        result, _ = ocr_engine()(np.asarray(image.convert("RGB")))
+    except Exception as exc:  # an image mode or size the engine cannot take
+        raise IngestError(path, f"OCR failed on page {page} ({type(exc).__name__}: {exc})") from None
     boxes = [_box(points, text, page) for points, text, score in (result or [])
              if float(score) >= MIN_SCORE and text.strip()]
     return reading_order(boxes)
@@ -74,7 +77,7 @@ def image_text(path: Path, data: bytes, options: ReadOptions) -> str:
     lines: list[Line] = []
     for number, frame in _frames(path, image, frames):
         started = time.perf_counter()
-        lines.extend(ocr_lines(frame, number))
+        lines.extend(ocr_lines(frame, number, path))
         options.page_read(PageRead(path.name, number, frames, "ocr", time.perf_counter() - started))
     if not lines:
         raise IngestError(path, f"no text found by OCR ({frames} page(s))")

@@ -21,6 +21,8 @@ from .pages import with_page_marks
 
 RENDER_SCALE = 2.0  # 144 dpi: Chinese body text ~30 px high; same accuracy as 1.5, better on poor scans
 MAX_UNREADABLE = 0.3  # a text layer with more unreadable characters than this share is OCRed instead
+MIN_LAYER_CHARS = 30  # a scanned page with a stamped-on line of text (a page number, a file name) is still a scan
+SCAN_COVER = 0.5  # ... when an image covers this share of the page (a seal or a logo does not)
 
 
 @dataclass
@@ -65,7 +67,7 @@ def _read_page(path: Path, page, number: int, pages: int, options: ReadOptions) 
         raise missing_ocr(path)
     else:
         image = page.render(scale=RENDER_SCALE, grayscale=True).to_pil()
-        result = _Page(ocr_lines(image, number), "ocr", unreadable)
+        result = _Page(ocr_lines(image, number, path), "ocr", unreadable)
     if result.how in ("text", "ocr", "skipped"):
         options.page_read(PageRead(path.name, number, pages, result.how, time.perf_counter() - started))
     return result
@@ -77,7 +79,8 @@ def _text_layer(page, number: int) -> tuple[list[Line], bool, bool]:
     printed line) in top-down coordinates like OCR boxes."""
     import pypdfium2.raw as pdfium_c
 
-    kinds = {obj.type for obj in page.get_objects()}
+    objects = list(page.get_objects())
+    kinds = {obj.type for obj in objects}
     textpage = page.get_textpage()
     height = page.get_height()
     boxes = []
@@ -87,9 +90,25 @@ def _text_layer(page, number: int) -> tuple[list[Line], bool, bool]:
         if text:
             boxes.append(_box(text, number, left, right, height - top, height - bottom))
     has_text_objects = pdfium_c.FPDF_PAGEOBJ_TEXT in kinds
-    if boxes and _unreadable_share("".join(b.text for b in boxes)) > MAX_UNREADABLE:
+    layer = "".join(b.text for b in boxes)
+    if boxes and _unreadable_share(layer) > MAX_UNREADABLE:
         return [], True, True
+    if len(layer) < MIN_LAYER_CHARS and _scanned(page, objects):
+        return [], True, False  # a scan with a few words stamped on it: OCR reads the whole page
     return boxes, bool(kinds), has_text_objects and not boxes
+
+
+def _scanned(page, objects) -> bool:
+    """Does an image cover most of the page (a scan, not a logo or a seal)?"""
+    import pypdfium2.raw as pdfium_c
+
+    area = page.get_width() * page.get_height()
+    for obj in objects:
+        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            left, bottom, right, top = obj.get_bounds()
+            if (right - left) * (top - bottom) >= SCAN_COVER * area:
+                return True
+    return False
 
 
 def _box(text: str, number: int, left: float, right: float, top: float, bottom: float) -> Line:
