@@ -161,6 +161,8 @@ def published(tmp_path_factory) -> Published:
     (folder / "qingshan_2021.html").write_text(WEB_PAGE, encoding="utf-8")
     (folder / "yunxi_2023.pdf").write_bytes(wrapped_pdf())
     shutil.copy(DATA / "report.doc", folder / "shiquan_2022.doc")
+    for name in ("report_utf8.txt", "report.md", "report.docx", "corpus.jsonl"):  # and the formats read before
+        shutil.copy(DATA / name, folder / name)
     index = tmp_path_factory.mktemp("published-index") / "index"
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -203,13 +205,13 @@ def ask(engine: Engine, question: str, source: str):
 def test_build_prints_one_line_per_file_and_the_summary(published: Published) -> None:
     lines = published.out.strip().split("\n")
     assert published.code == (0 if HAS_ANTIWORD else 1), published.err
-    assert lines[-1].startswith("build: 6 docs," if HAS_ANTIWORD else "build: 5 docs,")
+    assert lines[-1].startswith("build: 11 docs," if HAS_ANTIWORD else "build: 10 docs,")
     read = lines[:-1]
-    assert read[0] == "read baihe_2023.xlsx"
-    assert re.fullmatch(r"read jinhua_2020_scan\.png: 1 page, 1 by OCR \(\d+\.\d s/page\)", read[1])
-    assert re.fullmatch(r"read mingxi_2024\.pdf: 2 pages, 1 by OCR \(\d+\.\d s/page\)", read[2])
-    assert read[3:] == ["read qingshan_2021.html", *(["read shiquan_2022.doc"] if HAS_ANTIWORD else []),
-                        "read yunxi_2023.pdf: 1 page"]
+    assert read[:2] == ["read baihe_2023.xlsx", "read corpus.jsonl: 2 documents"]
+    assert re.fullmatch(r"read jinhua_2020_scan\.png: 1 page, 1 by OCR \(\d+\.\d s/page\)", read[2])
+    assert re.fullmatch(r"read mingxi_2024\.pdf: 2 pages, 1 by OCR \(\d+\.\d s/page\)", read[3])
+    assert read[4:] == ["read qingshan_2021.html", "read report.docx", "read report.md", "read report_utf8.txt",
+                        *(["read shiquan_2022.doc"] if HAS_ANTIWORD else []), "read yunxi_2023.pdf: 1 page"]
     progress = published.err.split("\n")
     assert "OCR mingxi_2024.pdf: page 2/2" in progress and "OCR jinhua_2020_scan.png: page 1/1" in progress
 
