@@ -378,3 +378,14 @@ def test_bad_content_in_any_format(tmp_path: Path, name: str, content: bytes, wo
     path = tmp_path / name
     path.write_bytes(content)
     assert word in only_error(path)
+
+
+def test_pages_survive_adding_to_the_index(fake_embedder, tmp_path: Path) -> None:
+    from retrieval.index.indexer import add_documents
+
+    settings = Settings(index=tmp_path / "index")
+    build_index([DATA / "report.pdf"], settings.index, settings)
+    add_documents([DATA / "report_utf8.txt"], settings.index, settings)  # re-chunks the stored documents
+    reader = IndexReader.open(settings.index)
+    pages = {reader.documents[c.doc_id].source: c.page for c, _, _ in reader.iter_chunks()}
+    assert pages == {"report.pdf": 1, "report_utf8.txt": None}

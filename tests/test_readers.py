@@ -293,3 +293,31 @@ def test_a_scan_with_a_few_words_stamped_on_it_is_ocred(tmp_path: Path) -> None:
     assert docs == [] and errors[0].skipped  # without OCR: nothing but the stamp, so the page is skipped
     docs, errors = load_documents([path])
     assert "no text found, not even by OCR" in str(errors[0])  # OCR ran over the (grey) image
+
+
+def boxes(rows: list[list[tuple[str, float]]], em: float = 10.0, top: float = 0.0) -> list[Line]:
+    """OCR-like boxes: each row a list of (text, x0), one em high, rows 2 em apart."""
+    return [Line(text, 1, x0, x0 + em * len(text), top + k * 2 * em, top + k * 2 * em + em)
+            for k, row in enumerate(rows) for text, x0 in row]
+
+
+def test_reading_order_takes_columns_left_then_right() -> None:
+    from retrieval.ingest.layout import reading_order
+
+    title = boxes([[("某县应急管理局2023年工作总结", 0)]])
+    columns = boxes([[("左栏第一行左栏第一行左栏", 0), ("右栏第一行右栏第一行右栏", 200)],
+                     [("左栏第二行左栏第二行左栏", 0), ("右栏第二行右栏第二行右栏", 200)],
+                     [("左栏第三行。", 0), ("右栏第三行。", 200)]], top=40)
+    got = [line.text for line in reading_order(title + columns)]
+    assert got == ["某县应急管理局2023年工作总结", "左栏第一行左栏第一行左栏", "左栏第二行左栏第二行左栏", "左栏第三行。",
+                   "右栏第一行右栏第一行右栏", "右栏第二行右栏第二行右栏", "右栏第三行。"]
+
+
+def test_scanned_table_rows_become_row_sentences() -> None:
+    from retrieval.ingest.layout import reading_order
+
+    table = boxes([[("信息内容", 0), ("本年制发件数", 100), ("现行有效件数", 200)],
+                   [("规章", 0), ("0", 100), ("3", 200)],
+                   [("行政规范性文件", 0), ("2", 100), ("15", 200)]])
+    got = [text for _, text in join_lines(reading_order(table + boxes([[("- 1 -", 90)]], top=300)))]
+    assert got == ["规章 | 本年制发件数 0 | 现行有效件数 3", "行政规范性文件 | 本年制发件数 2 | 现行有效件数 15"]  # page number dropped
