@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import time
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -75,10 +76,12 @@ def image_text(path: Path, data: bytes, options: ReadOptions) -> str:
         raise missing_ocr(path)
     image, frames = _open_image(path, data)
     lines: list[Line] = []
-    for number, frame in _frames(path, image, frames):
-        started = time.perf_counter()
-        lines.extend(ocr_lines(frame, number, path))
-        options.page_read(PageRead(path.name, number, frames, "ocr", time.perf_counter() - started))
+    with warnings.catch_warnings():  # Pillow warns about odd metadata ("Corrupt EXIF data"): not our reader's line
+        warnings.simplefilter("ignore")
+        for number, frame in _frames(path, image, frames):
+            started = time.perf_counter()
+            lines.extend(ocr_lines(frame, number, path))
+            options.page_read(PageRead(path.name, number, frames, "ocr", time.perf_counter() - started))
     if not lines:
         raise IngestError(path, f"no text found by OCR ({frames} page(s))")
     return with_page_marks(join_lines(lines))

@@ -42,8 +42,14 @@ def pdf_text(path: Path, data: bytes, options: ReadOptions) -> str:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         raise IngestError(path, _pdf_problem(data, exc)) from None
+    pages: list[_Page] = []
     try:
-        pages = [_read_page(path, pdf[k], k + 1, len(pdf), options) for k in range(len(pdf))]
+        for k in range(len(pdf)):
+            pages.append(_read_page(path, pdf[k], k + 1, len(pdf), options))
+    except IngestError:
+        raise
+    except Exception as exc:  # pdfium on a damaged page object
+        raise IngestError(path, f"corrupt PDF (page {len(pages) + 1}: {type(exc).__name__}: {exc})") from None
     finally:
         pdf.close()
     lines = [line for page in pages for line in page.lines]
