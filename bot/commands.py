@@ -61,6 +61,8 @@ def _change(action, settings: Settings, *targets: Any) -> int:
         raise UserError(str(exc), code=1) from None
     except ModelMismatchError as exc:
         raise UserError(str(exc)) from None
+    for line in report.files:
+        print(line)
     for line in report.skipped:
         _stderr(f"skipped {line}")
     for line in report.removed:

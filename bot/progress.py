@@ -1,5 +1,6 @@
 """Progress for long index work: a rich bar on a terminal, a plain line per
-10 % step otherwise (logs, CI), so nobody stares at a silent build."""
+10 % step otherwise (logs, CI), so nobody stares at a silent build; OCR
+shows every page ("OCR scan.pdf: page 2/5")."""
 from __future__ import annotations
 
 import sys
@@ -37,6 +38,9 @@ class ProgressBar:
 
     def _plain(self, stage: str, done: int, total: int) -> None:
         if not total:
+            return
+        if stage.startswith("OCR "):  # seconds a page: every page is news
+            print(f"{stage}: page {done}/{total}", file=sys.stderr, flush=True)
             return
         tenth = done * 10 // total
         if tenth > self._reported.get(stage, -1):

@@ -55,6 +55,8 @@ class Document:
     meta: Metadata = field(default_factory=Metadata)
     url: str = ""
     added_at: str = ""  # when it entered the index (kept across index add/remove); "" = not yet
+    # where each page of a paged source (PDF, scan) starts in ``text``: (offset, page); [] = no pages
+    pages: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -67,6 +69,7 @@ class Chunk:
     text: str
     sentences: list[str] = field(default_factory=list)
     chunk_id: int = -1  # row id in the store (= FAISS id); -1 before storing
+    page: int | None = None  # page it starts on, for paged sources (PDF, scans); None otherwise
 
 
 @dataclass
@@ -87,6 +90,7 @@ class Hit:
             "region": self.meta.region,
             "year": self.meta.year,
             "section": self.chunk.section,
+            "page": self.chunk.page,
             "text": self.chunk.text,
             "score": round(float(self.score), 4),
         }

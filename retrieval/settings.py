@@ -10,6 +10,8 @@ environment variables with the ``GOVQA_`` prefix, then the defaults below.
 3
 >>> Settings.from_env({"XDG_CACHE_HOME": "/x"}).cache_dir
 PosixPath('/x/govqa')
+>>> Settings.from_env({"GOVQA_OCR": "0"}).ocr, Settings.from_env({"GOVQA_OCR": "1"}).ocr
+(False, True)
 """
 from __future__ import annotations
 
@@ -50,6 +52,7 @@ class Settings:
     # them, --json shows 5); a comparison keeps one passage per compared figure
     top_k: int = 10
     max_file_bytes: int = 10_000_000  # GOVQA_MAX_FILE_BYTES
+    ocr: bool = True  # GOVQA_OCR=0 or --no-ocr: scanned pages and images are not read (OCR takes seconds a page)
     max_question_chars: int = MAX_QUESTION_CHARS  # GOVQA_MAX_QUESTION_CHARS
     cache_dir: Path = field(default_factory=default_cache_dir)  # GOVQA_CACHE_DIR: CC-CEDICT reverse index
     log_level: str = "WARNING"  # GOVQA_LOG_LEVEL
@@ -88,6 +91,8 @@ def _convert(type_name: Any, raw: str) -> Any:
     name = type_name if isinstance(type_name, str) else getattr(type_name, "__name__", "")
     if name == "int":
         return int(raw)
+    if name == "bool":
+        return raw.strip().lower() not in ("0", "false", "no", "off")
     if name == "Path":
         return Path(raw).expanduser()
     return raw

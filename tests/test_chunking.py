@@ -261,3 +261,27 @@ def test_short_paragraphs_of_one_section_are_merged() -> None:
 def test_empty_document_has_no_chunks() -> None:
     assert chunk_document(make_doc("")) == []
     assert chunk_document(make_doc("某局报告")) == []
+
+
+def test_a_table_is_cited_under_its_name_inside_its_section() -> None:
+    text = ("某县应急管理局2023年政府信息公开工作年度报告\n二、主动公开政府信息情况\n表1 执法情况\n"
+            "行政处罚 | 本年处理决定数量 703\n行政强制 | 本年处理决定数量 5\n三、存在的问题\n信息更新不够及时。")
+    doc = Document("d", "a.xlsx", text, Metadata(title="某县应急管理局2023年政府信息公开工作年度报告"))
+    sections = {c.text: c.section for c in chunk_document(doc)}
+    assert sections == {"行政处罚 | 本年处理决定数量 703\n行政强制 | 本年处理决定数量 5": "二、主动公开政府信息情况 > 表1 执法情况",
+                        "信息更新不够及时。": "三、存在的问题"}
+
+
+def test_a_table_row_opening_with_a_number_is_no_heading() -> None:
+    text = "某县报告\n三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量 | 自然人 17 | 总计 19"
+    doc = Document("d", "a.html", text, Metadata(title="某县报告"))
+    [chunk] = chunk_document(doc)
+    assert chunk.section == "三、收到和处理政府信息公开申请情况" and chunk.text.startswith("一、本年新收")
+
+
+def test_chunks_of_a_paged_document_carry_the_page_they_start_on() -> None:
+    text = "某县报告\n一、情况\n第一页的段落。\n第二页的段落,很长。" + "内容。" * 200
+    start2 = text.index("第二页")
+    doc = Document("d", "a.pdf", text, Metadata(title="某县报告"), pages=[(0, 1), (start2, 2)])
+    pages = [c.page for c in chunk_document(doc, max_chars=100)]
+    assert pages[0] == 1 and set(pages[1:]) == {2} and len(pages) > 3

@@ -24,7 +24,8 @@ SAMPLES = ["report_utf8.txt", "report_gbk.txt", "report.md", "report.html", "rep
            "report.docx", "corpus.jsonl"]
 SUMMARY = re.compile(r"^(build|add|remove): (\d+) docs, (\d+) chunks \((\d+) embedded, (\d+) reused\), "
                      r"(\d+) errors, [\d.]+ s -> \S+$")
-PROGRESS = re.compile(r"^[a-z ]+: \d+/\d+$")  # bot/progress.py without a terminal: "embedding chunks: 3/10"
+# bot/progress.py without a terminal: "embedding chunks: 3/10", "OCR scan.pdf: page 1/2"
+PROGRESS = re.compile(r"^([a-z ]+|OCR .+: page) \d+/\d+$|^[a-z ]+: \d+/\d+$")
 
 
 @pytest.fixture(autouse=True)
@@ -109,15 +110,48 @@ def test_build_prints_the_summary_line(fake_embedder, capsys, tmp_path, index) -
     assert "排查整改隐患3467处" in chunk_text(index) and "罚款526.3万元" in chunk_text(index)
 
 
-def test_build_of_a_folder_lists_skipped_and_failed_files(fake_embedder, capsys, index) -> None:
-    code, out, err = govqa(capsys, "index", "build", "--index", index, "--docs", DATA)
-    assert code == 1  # scanned.pdf has no text layer
-    lines = err.strip().split("\n")
+def test_build_of_a_folder_lists_skipped_and_failed_files(fake_embedder, capsys, index, tmp_path,
+                                                          monkeypatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no antiword on PATH: report.doc needs it
+    code, out, raw_err = govqa_raw(capsys, "index", "build", "--index", index, "--docs", DATA)
+    assert code == 1  # report.doc cannot be read; scanned.pdf is a grey square in which OCR finds no text
+    assert "OCR scanned.pdf: page 1/1" in raw_err.split("\n")  # OCR progress, page by page
+    lines = [line for line in raw_err.strip().split("\n") if not PROGRESS.match(line)]
     assert any(l.startswith("skipped ") and "make_samples.py: unsupported file type '.py'" in l for l in lines)
     assert [l for l in lines if l.startswith("error: ")] == [
-        f"error: {DATA / 'scanned.pdf'}: no text layer (scanned PDF?): 1 page(s) of images only; run OCR first"]
-    assert summary(out).group(2) == "8" and summary(out).group(6) == "1"
+        f"error: {DATA / 'report.doc'}: reading .doc files needs antiword, which is not installed: "
+        f"apt-get install antiword (or save the file as .docx)",
+        f"error: {DATA / 'scanned.pdf'}: no text found, not even by OCR (1 page(s))"]
+    read = out.strip().split("\n")[:-1]  # one line per file read, then the summary
+    assert read == ["read corpus.jsonl: 2 documents", "read report.docx", "read report.html", "read report.md",
+                    "read report.pdf: 1 page", "read report_gbk.txt", "read report_utf8.txt"]
+    assert summary(out).group(2) == "8" and summary(out).group(6) == "2"
     assert "report.pdf" in sources(index)
+
+
+def test_build_without_ocr_skips_scans_and_says_so(fake_embedder, capsys, index, tmp_path) -> None:
+    from .data.make_samples import text_pdf
+    from .scans import image_pdf, joined_pdf, page_image
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(DATA / "scanned.pdf", folder / "scanned.pdf")
+    shutil.copy(DATA / "report.pdf", folder / "report.pdf")
+    scan, _ = page_image(["二、下步打算"])
+    (folder / "mixed.pdf").write_bytes(joined_pdf(text_pdf(["某县应急管理局2023年工作总结", "全年检查企业512家。"]),
+                                                  image_pdf(scan)))
+    (folder / "page.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    code, out, raw_err = govqa_raw(capsys, "index", "build", "--index", index, "--docs", folder, "--no-ocr")
+    assert code == 0  # skipped files are no failures
+    assert not any(line.startswith("OCR ") for line in raw_err.split("\n"))  # nothing was OCRed
+    err = "".join(line for line in raw_err.splitlines(keepends=True) if not PROGRESS.match(line))
+    assert out.strip().split("\n")[:-1] == [
+        "read mixed.pdf: 2 pages, 1 without a text layer not read (--no-ocr)", "read report.pdf: 1 page"]
+    assert sorted(err.strip().split("\n")) == [
+        f"skipped {folder / 'page.png'}: an image: needs OCR, which --no-ocr turned off",
+        f"skipped {folder / 'scanned.pdf'}: no text layer (scanned PDF?): 1 of 1 page(s) need OCR, "
+        "which --no-ocr turned off"]
+    assert summary(out).group(2) == "2"
 
 
 def test_build_where_nothing_can_be_read_keeps_the_old_index(fake_embedder, capsys, tmp_path, docs, index) -> None:

@@ -32,7 +32,7 @@ def test_json_shape(seed_engine):
     d = seed_engine.ask("金华市2020年罚款多少").to_dict()
     assert set(d) >= {"id", "question", "answered", "answer", "message", "figures", "passages", "elapsed_ms"}
     assert len(d["passages"]) == 5
-    assert set(d["passages"][0]) == {"doc", "title", "region", "year", "section", "text", "score"}
+    assert set(d["passages"][0]) == {"doc", "title", "region", "year", "section", "page", "text", "score"}
     assert d["passages"][0]["score"] >= d["passages"][1]["score"] or d["passages"][0]["doc"] == JINHUA
     json.dumps(d, ensure_ascii=False)
 

@@ -241,7 +241,7 @@ def bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     (tmp / "junk.txt").write_bytes(bytes(rng.randrange(256) for _ in range(800)))
     (tmp / "controls.txt").write_bytes(bytes(rng.randrange(1, 32) for _ in range(800)))
     (tmp / "huge.txt").write_text("罚款742万元。" * 200, encoding="utf-8")
-    (tmp / "report.xlsx").write_bytes(b"PK\x03\x04 ...")
+    (tmp / "report.pptx").write_bytes(b"PK\x03\x04 ...")
     return {
         "empty": (tmp / "empty.txt", "empty"),
         "whitespace": (tmp / "blank.txt", "whitespace"),
@@ -249,7 +249,7 @@ def bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
         "controls": (tmp / "controls.txt", "binary"),
         "too large": (tmp / "huge.txt", "too large"),
         "missing": (tmp / "nowhere.txt", "not found"),
-        "unsupported": (tmp / "report.xlsx", "unsupported file type"),
+        "unsupported": (tmp / "report.pptx", "unsupported file type"),
     }
 
 
@@ -298,7 +298,7 @@ def test_bad_files_do_not_stop_a_folder(tmp_path: Path) -> None:
     docs, errors = load_documents([tmp_path], max_bytes=1000)
     assert [d.source for d in docs] == ["a.txt"]
     assert sorted(e.path.name for e in errors) == [
-        "blank.txt", "controls.txt", "empty.txt", "huge.txt", "junk.txt", "report.xlsx"]
+        "blank.txt", "controls.txt", "empty.txt", "huge.txt", "junk.txt", "report.pptx"]
 
 
 def test_folder_walk_is_sorted_and_recursive(tmp_path: Path) -> None:

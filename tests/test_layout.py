@@ -33,7 +33,6 @@ OLD_PATHS = [
     ("retrieval.ingest", "SUPPORTED_SUFFIXES", "retrieval.ingest.read", "SUPPORTED_SUFFIXES"),
     ("retrieval.ingest", "markdown_to_text", "retrieval.ingest.plain", "markdown_to_text"),
     ("retrieval.ingest", "html_to_text", "retrieval.ingest.html", "html_to_text"),
-    ("retrieval.ingest", "reflow_pdf_lines", "retrieval.ingest.pdf", "reflow_pdf_lines"),
     ("retrieval.ingest", "prepare_text", "retrieval.ingest.clean", "prepare_text"),
     ("retrieval.ingest", "clean_text", "retrieval.ingest.clean", "clean_text"),
     ("retrieval.ingest", "is_furniture", "retrieval.ingest.clean", "is_furniture"),

@@ -547,3 +547,13 @@ class TestGovqaBotProcess:
                 if proc.poll() is None:
                     proc.kill()
         assert proc.returncode == 0, err
+
+
+def test_citation_of_a_scanned_page_says_its_page() -> None:
+    from bot.telegram.format import format_citation
+
+    meta = Metadata(title="明溪县应急管理局2024年法治政府建设情况报告", region="明溪县", year=2024)
+    hit = Hit(Chunk("d", 3, "一、主要举措", "先后召开安全生产相关工作会7次。", page=2), meta, "scan.pdf", 1.0)
+    assert "§ 一、主要举措, p. 2" in format_citation(hit, "zh")
+    unpaged = Hit(Chunk("d", 3, "一、主要举措", "先后召开安全生产相关工作会7次。"), meta, "a.txt", 1.0)
+    assert "§ 一、主要举措\n" in format_citation(unpaged, "zh") + "\n" and "p." not in format_citation(unpaged, "zh")

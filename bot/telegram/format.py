@@ -88,8 +88,8 @@ def format_citation(hit: Hit, lang: str, whole_report: bool = False) -> str:
     section when the answer is about the ``whole_report``, as a summary is)."""
     cite = Citation.of(hit.meta, hit.source) if whole_report else Citation.of_hit(hit)
     lines = [f"📄 {esc(cite.title)}"]
-    if cite.section:
-        lines.append(f"§ {esc(cite.section)}")
+    if cite.section or cite.page:
+        lines.append(f"§ {esc(', '.join(p for p in (cite.section, cite.page_label()) if p))}")
     details = [esc(cite.place)] if cite.place else []
     if cite.published:
         details.append(f"{T(lang, 'published')} {esc(cite.published)}")

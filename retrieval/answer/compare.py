@@ -178,7 +178,7 @@ def _row_lines(rank: int, row: ComparisonRow) -> list[str]:
     notes = " · ".join([fact.label, *fact.qualifiers()]) if fact.label else " · ".join(fact.qualifiers())
     lines = [f"{rank}. {row.report.label()}: {_shown(fact)}{base}" + (f"  [{notes}]" if notes else ""),
              f"   “{_excerpt(fact.sentence, fact.text)}”",
-             f"   Source: {Citation.of(row.report.meta, row.report.source, fact.section).line()}"]
+             f"   Source: {Citation.of(row.report.meta, row.report.source, fact.section, fact.page).line()}"]
     if row.others:
         also = "; ".join(f"{_shown(f)} {f.label}".strip() for f in row.others[:6])
         more = f" (+{len(row.others) - 6} more)" if len(row.others) > 6 else ""

@@ -26,6 +26,7 @@ from ..records import Figure, Hit
 from ..text.figures import find_figures
 from ..text.lexicon import MAX_ANSWER_CHARS
 from ..text.sentences import split_clauses
+from ..text.table_rows import is_table_row
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..query.parse import Query
@@ -293,7 +294,8 @@ def _figures(text: str) -> list[Figure]:
 
 @lru_cache(maxsize=20_000)
 def _figures_cached(text: str) -> tuple[Figure, ...]:
-    return tuple(f for f in find_figures(text) if f.unit)
+    # a bare number is no answer in running text; in a table row its header says what it counts
+    return tuple(f for f in find_figures(text) if f.unit or is_table_row(text))
 
 
 # Questions about the report itself, answered from its metadata:

@@ -36,14 +36,15 @@ CREATE TABLE facts (
     text TEXT NOT NULL, value REAL NOT NULL, unit TEXT NOT NULL,
     base_value REAL NOT NULL, base_unit TEXT NOT NULL, label TEXT NOT NULL, measure TEXT NOT NULL,
     approx INTEGER NOT NULL, approx_word TEXT NOT NULL, scope TEXT NOT NULL, scope_word TEXT NOT NULL,
-    unit_borrowed INTEGER NOT NULL, chunk_id INTEGER NOT NULL, position INTEGER NOT NULL
+    unit_borrowed INTEGER NOT NULL, chunk_id INTEGER NOT NULL, position INTEGER NOT NULL,
+    page INTEGER                   -- page of a paged source; NULL otherwise (and absent in older files)
 );
 CREATE INDEX facts_measure ON facts(measure);
 CREATE INDEX facts_doc ON facts(doc_id, position);
 """
 _COLUMNS = ("fact_id", "doc_id", "region", "parent_region", "year", "section", "sentence", "text",
             "value", "unit", "base_value", "base_unit", "label", "measure", "approx", "approx_word",
-            "scope", "scope_word", "unit_borrowed", "chunk_id", "position")
+            "scope", "scope_word", "unit_borrowed", "chunk_id", "position", "page")
 
 
 def write_facts(gen: Path, docs: Sequence[Document], chunks: Sequence[Chunk]) -> int:
@@ -72,7 +73,7 @@ def _fill(con: sqlite3.Connection, reports: Sequence[Report], facts: Sequence[Fa
             f"INSERT INTO facts VALUES ({marks})",
             [(i, f.doc_id, f.region, f.parent_region, f.year, f.section, f.sentence, f.text, f.value,
               f.unit, f.base_value, f.base_unit, f.label, f.measure, int(f.approx), f.approx_word,
-              f.scope, f.scope_word, int(f.unit_borrowed), f.chunk_id, f.position)
+              f.scope, f.scope_word, int(f.unit_borrowed), f.chunk_id, f.position, f.page)
              for i, f in enumerate(facts)])
 
 
@@ -91,6 +92,8 @@ class FactStore:
         self._con = con
         self._con.row_factory = sqlite3.Row  # rows are read by column name
         self._lock = threading.Lock()
+        present = {r["name"] for r in self._query("PRAGMA table_info(facts)")}
+        self._columns = [c for c in _COLUMNS if c in present]  # files written before pages have no page
         self.reports: dict[str, Report] = self._load_reports()
 
     @classmethod
@@ -139,7 +142,7 @@ class FactStore:
         if doc_id:
             where.append("doc_id = ?")
             params.append(doc_id)
-        sql = f"SELECT {', '.join(_COLUMNS)} FROM facts"
+        sql = f"SELECT {', '.join(self._columns)} FROM facts"
         if where:
             sql += " WHERE " + " AND ".join(where)
         order = {d: i for i, d in enumerate(self.reports)}
@@ -164,7 +167,7 @@ class FactStore:
 
 
 def _row_fact(row: sqlite3.Row) -> Fact:
-    d = {name: row[name] for name in _COLUMNS}
+    d = {name: row[name] for name in row.keys()}
     d["approx"] = bool(d["approx"])
     d["unit_borrowed"] = bool(d["unit_borrowed"])
     return Fact(**d)

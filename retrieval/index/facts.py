@@ -79,6 +79,7 @@ class Fact:
     position: int = 0  # order of the fact in its report
     parent_region: str = ""
     fact_id: int = -1
+    page: int | None = None  # page of a paged source (PDF, scan) the sentence's chunk starts on
 
     @property
     def measure_en(self) -> str:
@@ -166,6 +167,7 @@ def extract_facts(reports: Sequence[Report], chunks: Iterable[tuple[int, Chunk]]
                 continue
             seen.add((chunk.doc_id, sentence))
             for fact in sentence_facts(sentence, report, chunk.section, chunk_id):
+                fact.page = chunk.page
                 fact.position = positions.get(chunk.doc_id, 0)
                 positions[chunk.doc_id] = fact.position + 1
                 facts.append(fact)

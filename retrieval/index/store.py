@@ -49,14 +49,16 @@ SCHEMA = """
 CREATE TABLE documents (
     doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, url TEXT, text TEXT NOT NULL,
     meta TEXT NOT NULL,            -- JSON of records.Metadata
-    region TEXT, year INTEGER, doc_type TEXT, added_at TEXT NOT NULL
+    region TEXT, year INTEGER, doc_type TEXT, added_at TEXT NOT NULL,
+    pages TEXT                     -- JSON [[offset, page], ...] of paged sources (PDF, scans); NULL otherwise
 );
 CREATE TABLE chunks (
     chunk_id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id),
     ordinal INTEGER NOT NULL, section TEXT NOT NULL, text TEXT NOT NULL,
     sentences TEXT NOT NULL,       -- JSON list
     text_hash TEXT NOT NULL,       -- so an unchanged chunk is never embedded twice
-    tokens TEXT NOT NULL           -- space-joined jieba tokens (BM25 input)
+    tokens TEXT NOT NULL,          -- space-joined jieba tokens (BM25 input)
+    page INTEGER                   -- page the chunk starts on (paged sources); NULL otherwise
 );
 CREATE INDEX chunks_doc ON chunks(doc_id);
 CREATE INDEX chunks_hash ON chunks(text_hash);
@@ -193,14 +195,15 @@ def _write_sqlite(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk],
     with con:
         con.executescript(SCHEMA)
         con.executemany(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
             [(d.doc_id, d.source, d.url, d.text, json.dumps(metadata_to_dict(d.meta), ensure_ascii=False),
-              d.meta.region, d.meta.year, d.meta.doc_type, d.added_at or now) for d in docs],
+              d.meta.region, d.meta.year, d.meta.doc_type, d.added_at or now,
+              json.dumps(d.pages) if d.pages else None) for d in docs],
         )
         con.executemany(
-            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
+            "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
             [(i, c.doc_id, c.ordinal, c.section, c.text, json.dumps(c.sentences, ensure_ascii=False),
-              text_hash(c.text), " ".join(toks))
+              text_hash(c.text), " ".join(toks), c.page)
              for i, (c, toks) in enumerate(zip(chunks, tokens))],
         )
     con.close()
@@ -282,6 +285,9 @@ class IndexReader:
         self._con = sqlite3.connect(f"file:{gen / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False)
         self._con.row_factory = sqlite3.Row  # rows are read by column name
         self._lock = threading.Lock()
+        # indexes built before pages were stored have no page columns: read NULL
+        self._page = "page" if self._has_column("chunks", "page") else "NULL AS page"
+        self._pages = "pages" if self._has_column("documents", "pages") else "NULL AS pages"
         self.documents: dict[str, StoredDocument] = self._load_documents()
         rows = self._query("SELECT doc_id FROM chunks ORDER BY chunk_id")
         doc_index = {d: i for i, d in enumerate(self.documents)}
@@ -316,6 +322,9 @@ class IndexReader:
             raise missing_index(root)
         return cls(gen)
 
+    def _has_column(self, table: str, column: str) -> bool:
+        return any(r["name"] == column for r in self._query(f"PRAGMA table_info({table})"))
+
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._con.execute(sql, params).fetchall()
@@ -338,7 +347,8 @@ class IndexReader:
             return []
         marks = ",".join("?" * len(ids))
         rows = self._query(
-            f"SELECT chunk_id, doc_id, ordinal, section, text, sentences FROM chunks WHERE chunk_id IN ({marks})",
+            f"SELECT chunk_id, doc_id, ordinal, section, text, sentences, {self._page} FROM chunks "
+            f"WHERE chunk_id IN ({marks})",
             ids,
         )
         by_id = {r["chunk_id"]: _chunk(r) for r in rows}
@@ -348,7 +358,7 @@ class IndexReader:
         """Every chunk with its text hash and tokens, in id order (for rebuilds)."""
         with self._lock:
             rows = self._con.execute(
-                "SELECT chunk_id, doc_id, ordinal, section, text, sentences, text_hash, tokens "
+                f"SELECT chunk_id, doc_id, ordinal, section, text, sentences, text_hash, tokens, {self._page} "
                 "FROM chunks ORDER BY chunk_id"
             ).fetchall()
         for r in rows:
@@ -363,6 +373,11 @@ class IndexReader:
         rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
         return rows[0]["text"] if rows else ""
 
+    def document_pages(self, doc_id: str) -> list[tuple[int, int]]:
+        """Where each page of a paged source starts in its text ([] for others)."""
+        rows = self._query(f"SELECT {self._pages} FROM documents WHERE doc_id = ?", (doc_id,))
+        return [tuple(p) for p in json.loads(rows[0]["pages"])] if rows and rows[0]["pages"] else []
+
     def vectors(self, chunk_ids: Sequence[int]) -> np.ndarray:
         """Stored vectors of the given chunks (exact for every index kind)."""
         return self.dense.vectors(chunk_ids)
@@ -374,4 +389,4 @@ class IndexReader:
 
 def _chunk(row: sqlite3.Row) -> Chunk:
     return Chunk(doc_id=row["doc_id"], ordinal=row["ordinal"], section=row["section"], text=row["text"],
-                 sentences=json.loads(row["sentences"]), chunk_id=row["chunk_id"])
+                 sentences=json.loads(row["sentences"]), chunk_id=row["chunk_id"], page=row["page"])

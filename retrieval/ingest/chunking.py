@@ -28,6 +28,8 @@ from ..records import Chunk, Document
 from ..text import normalise
 from ..text.lexicon import HAN_RANGE
 from ..text.sentences import SENTENCE_END, sentence_spans, split_sentences
+from ..text.table_rows import is_table_row
+from .pages import page_at
 
 SHORT_PARAGRAPH = 40  # shorter consecutive paragraphs of one section are merged
 MAX_HEADING_LABEL = 40  # longer heading sentences are shortened in the section path
@@ -44,6 +46,7 @@ HEADING_PATTERNS: list[tuple[int, re.Pattern[str]]] = [
     (5, re.compile(r"^[(](?P<n>\d{1,2})[)]")),  # (1)
 ]
 UNNUMBERED_KIND = 2  # a bare short line right before a numbered heading: a lost "一、"
+TABLE_NAME_KIND = 6  # a bare short line right before a table's rows names the table, inside its section
 
 
 # ================================================================ headings
@@ -58,7 +61,7 @@ def heading_level(paragraph: str) -> int | None:
     True
     """
     found = _heading_marker(paragraph)
-    return found[0] if found else None
+    return found[0] if found and not is_table_row(paragraph) else None
 
 
 def _heading_marker(paragraph: str) -> tuple[int, int | None] | None:
@@ -100,10 +103,17 @@ def _is_heading_only(paragraph: str) -> bool:
 
 def _is_bare_heading(paragraph: str, following: str | None) -> bool:
     """A short line without punctuation right before a numbered heading
-    (a heading whose "一、" was lost, e.g. "完善应急管理体制机制")."""
-    return (following is not None and heading_level(following) is not None
-            and heading_level(paragraph) is None and len(paragraph) <= 30
-            and re.fullmatch(rf"[\w{HAN_RANGE}()《》“”、]+", paragraph) is not None)
+    (a heading whose "一、" was lost, e.g. "完善应急管理体制机制"), or right
+    before a table's rows (the sheet's or table's name, "表1 执法情况").
+
+    >>> _is_bare_heading("表1 执法情况", "行政处罚 | 本年处理决定数量 703")
+    True
+    """
+    if following is None or heading_level(paragraph) is not None or len(paragraph) > 30 or is_table_row(paragraph):
+        return False
+    if is_table_row(following):
+        return re.fullmatch(rf"[\w{HAN_RANGE}()《》“”、 ]+", paragraph) is not None
+    return heading_level(following) is not None and re.fullmatch(rf"[\w{HAN_RANGE}()《》“”、]+", paragraph) is not None
 
 
 # ================================================================ chunks
@@ -126,7 +136,8 @@ def chunk_document(doc: Document, max_chars: int = 350, overlap: int = 1) -> lis
     start of the next; a sentence is never cut, unless it alone is longer than
     ``2 * max_chars`` (then at commas). Short consecutive paragraphs of one
     section are merged. The title line is not a chunk but names the section
-    of the chunks before the first heading.
+    of the chunks before the first heading. A chunk of a paged source
+    (``doc.pages``) carries the page it starts on.
 
     >>> from retrieval.records import Metadata
     >>> doc = Document("d", "s", "某局报告\\n正文第一句。正文第二句。正文第三句。", Metadata(title="某局报告"))
@@ -140,7 +151,7 @@ def chunk_document(doc: Document, max_chars: int = 350, overlap: int = 1) -> lis
         for start, end in _windows(text, piece.start, piece.end, max_chars, overlap):
             body = text[start:end]
             chunks.append(Chunk(doc_id=doc.doc_id, ordinal=len(chunks), section=piece.section,
-                                text=body, sentences=split_sentences(body)))
+                                text=body, sentences=split_sentences(body), page=page_at(start, doc.pages)))
     return chunks
 
 
@@ -234,7 +245,7 @@ def _body_paragraphs(doc: Document):
             yield _Piece(start, end, outline.path(title))
             continue
         depth = len(outline.headings)
-        outline.open(para)
+        outline.open(para, TABLE_NAME_KIND if bare and nxt is not None and is_table_row(nxt) else None)
         if pending is not None and len(outline.headings) <= depth:
             yield pending  # the previous heading was closed with nothing under it
         pending = None

@@ -10,6 +10,8 @@ import re
 
 from ..text import normalise
 from ..text.sentences import LINE_END, ends_sentence, has_sentence_end
+from ..text.table_rows import is_table_row
+from .pages import is_page_marker
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _OPENERS = "《“‘「『([【〔"
@@ -49,7 +51,7 @@ def _unwrap(lines: list[str]) -> list[str]:
     """
     out: list[str] = []
     for line in lines:
-        if out and not ends_sentence(out[-1]):
+        if out and not ends_sentence(out[-1]) and not (is_page_marker(out[-1]) or is_page_marker(line)):
             out[-1] += line
         else:
             out.append(line)
@@ -73,6 +75,10 @@ def _join_soft_breaks(lines: list[str]) -> list[str]:
 
 
 def _continues(prev: str, line: str, nxt: str) -> bool:
+    if is_page_marker(prev) or is_page_marker(line):
+        return False  # a page marker line (``pages``) stays a line of its own
+    if is_page_marker(nxt):
+        nxt = ""
     if line[0] in _CLOSERS or prev[-1] in _OPENERS:
         return True
     # a short fragment wedged between two pieces of one sentence:
@@ -151,7 +157,7 @@ def remove_furniture(prepared: str) -> str:
     """The furniture-removal half of ``clean_text``, for text already passed
     through ``prepare_text``."""
     lines = _drop_licence_footer(prepared.split("\n"))
-    lines = [line for line in lines if line and not is_furniture(line)]
+    lines = [line for line in lines if line and (is_page_marker(line) or not is_furniture(line))]
     lines = _drop_header_lines(lines)
     lines = _drop_repeated_title(lines)
     while lines and _EMPTY_ATTACHMENT.match(lines[-1]):
@@ -173,6 +179,9 @@ def _drop_header_lines(lines: list[str]) -> list[str]:
     out: list[str] = []
     skip_value = False
     for i, line in enumerate(lines):
+        if is_page_marker(line):
+            out.append(line)
+            continue
         if skip_value:
             skip_value = False
             if len(line) <= 40 and "。" not in line:
@@ -188,14 +197,15 @@ def _drop_header_lines(lines: list[str]) -> list[str]:
 
 def _drop_repeated_title(lines: list[str]) -> list[str]:
     """Drop a copy of an earlier header line (the title printed again, maybe
-    broken over two lines and missing a character: "某局2019" / "法治政府建设情况报告")."""
+    broken over two lines and missing a character: "某局2019" / "法治政府建设情况报告").
+    Table rows that differ only in their figures are no copies; page markers stay."""
     out: list[str] = []
     i = 0
     while i < len(lines):
         line = lines[i]
-        if i < HEADER_ZONE and not has_sentence_end(line):
-            earlier = [x for x in out if not has_sentence_end(x)]
-            pair = line + lines[i + 1] if i + 1 < len(lines) else None
+        if i < HEADER_ZONE and not has_sentence_end(line) and not _kept_whole(line):
+            earlier = [x for x in out if not has_sentence_end(x) and not _kept_whole(x)]
+            pair = line + lines[i + 1] if i + 1 < len(lines) and not _kept_whole(lines[i + 1]) else None
             if pair and not has_sentence_end(lines[i + 1]) and _near_copy(pair, earlier):
                 i += 2
                 continue
@@ -205,6 +215,10 @@ def _drop_repeated_title(lines: list[str]) -> list[str]:
         out.append(line)
         i += 1
     return out
+
+
+def _kept_whole(line: str) -> bool:
+    return is_page_marker(line) or is_table_row(line)
 
 
 def _near_copy(candidate: str, earlier: list[str]) -> bool:

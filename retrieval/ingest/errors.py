@@ -31,3 +31,13 @@ class SkippedFile(IngestError):
     such a type is a plain ``IngestError``."""
 
     skipped = True
+
+
+class MissingTool(IngestError):
+    """A file whose format needs a program or package that is not installed
+    (antiword for .doc, rapidocr-onnxruntime for OCR): one line naming it and
+    how to install it; the other files are still read."""
+
+    def __init__(self, path: Path | str, tool: str, install: str, what: str) -> None:
+        self.tool = tool
+        super().__init__(path, f"reading {what} needs {tool}, which is not installed: {install}")

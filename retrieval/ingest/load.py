@@ -2,7 +2,8 @@
 
 For each file: ``read_text`` (by format), ``prepare_text`` (normalised; the
 metadata is read from this form, header lines still there), then
-``remove_furniture`` gives ``Document.text``. Errors are collected, never fatal.
+``remove_furniture`` gives ``Document.text``, and the page markers of paged
+sources become ``Document.pages``. Errors are collected, never fatal.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -17,11 +19,52 @@ from ..records import Document
 from .clean import prepare_text, remove_furniture
 from .errors import IngestError, SkippedFile
 from .metadata import extract_metadata
+from .options import PageRead, ReadOptions
+from .pages import split_page_marks
 from .read import DEFAULT_MAX_BYTES, JSONL_SUFFIXES, SUPPORTED_SUFFIXES, read_text
+
+
+@dataclass
+class FileRead:
+    """What reading one file gave: its line in ``govqa index build``."""
+
+    path: Path
+    documents: int = 0
+    pages: int = 0
+    ocr_pages: int = 0
+    ocr_seconds: float = 0.0
+    skipped_pages: int = 0  # pages without a text layer left unread (--no-ocr)
+
+    def count(self, read: PageRead) -> None:
+        self.pages = read.pages
+        if read.how == "ocr":
+            self.ocr_pages += 1
+            self.ocr_seconds += read.seconds
+        elif read.how == "skipped":
+            self.skipped_pages += 1
+
+    def line(self) -> str:
+        """'read scan.pdf: 3 pages, 2 by OCR (4.1 s/page)'.
+
+        >>> FileRead(Path("a/scan.pdf"), 1, 3, 2, 8.2).line()
+        'read scan.pdf: 3 pages, 2 by OCR (4.1 s/page)'
+        >>> FileRead(Path("c.jsonl"), 2).line(), FileRead(Path("s.pdf"), 1, 2, skipped_pages=1).line()
+        ('read c.jsonl: 2 documents', 'read s.pdf: 2 pages, 1 without a text layer not read (--no-ocr)')
+        """
+        parts = [f"{self.pages} page{'s' * (self.pages != 1)}"] if self.pages else []
+        if self.ocr_pages:
+            parts.append(f"{self.ocr_pages} by OCR ({self.ocr_seconds / self.ocr_pages:.1f} s/page)")
+        if self.skipped_pages:
+            parts.append(f"{self.skipped_pages} without a text layer not read (--no-ocr)")
+        if self.documents != 1:
+            parts.insert(0, f"{self.documents} documents")
+        return f"read {self.path.name}" + (": " + ", ".join(parts) if parts else "")
 
 
 def load_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
                    on_error: Callable[[IngestError], None] | None = None,
+                   options: ReadOptions | None = None,
+                   on_file: Callable[[FileRead], None] | None = None,
                    ) -> tuple[list[Document], list[IngestError]]:
     """Load every supported file under ``paths`` (files or folders).
 
@@ -29,7 +72,9 @@ def load_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
     Problems never stop the run: each one becomes an ``IngestError`` in the
     returned list (and is passed to ``on_error`` as it happens); files of an
     unsupported type met in a folder are ``SkippedFile`` errors (``.skipped``
-    is True), which callers list as skipped rather than failed.
+    is True), which callers list as skipped rather than failed. ``options``
+    say how files are read (OCR on or off, told of every page read);
+    ``on_file`` is told what each file read gave.
 
     Example (from the project folder)::
 
@@ -44,15 +89,31 @@ def load_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
         if on_error:
             on_error(err)
 
+    options = options or ReadOptions()
     for path in _expand(paths, fail):
+        read = FileRead(path)
+        file_options = replace(options, on_page=_counting(read, options.on_page))
         try:
             if path.suffix.lower() in JSONL_SUFFIXES:
-                docs.extend(_load_jsonl(path, max_bytes, fail))
+                found = _load_jsonl(path, max_bytes, fail)
             else:
-                docs.append(_load_file(path, max_bytes))
+                found = [_load_file(path, max_bytes, file_options)]
         except IngestError as err:
             fail(err)
+            continue
+        docs.extend(found)
+        read.documents = len(found)
+        if on_file and found:
+            on_file(read)
     return docs, errors
+
+
+def _counting(read: FileRead, then: Callable[[PageRead], None] | None) -> Callable[[PageRead], None]:
+    def on_page(page: PageRead) -> None:
+        read.count(page)
+        if then:
+            then(page)
+    return on_page
 
 
 def _expand(paths: list[Path], fail: Callable[[IngestError], None]) -> Iterator[Path]:
@@ -93,8 +154,8 @@ def _walk(folder: Path, fail: Callable[[IngestError], None]) -> Iterator[Path]:
             fail(SkippedFile(path, f"unsupported file type {path.suffix.lower() or '(no extension)'!r}"))
 
 
-def _load_file(path: Path, max_bytes: int) -> Document:
-    raw = read_text(path, max_bytes)
+def _load_file(path: Path, max_bytes: int, options: ReadOptions) -> Document:
+    raw = read_text(path, max_bytes, options)
     return make_document(raw, source=path.name, path=path)
 
 
@@ -155,11 +216,11 @@ def make_document(raw: str, source: str, path: Path | str = "", line: int | None
     ('明溪县应急管理局2024年法治政府建设情况报告\\n一、成效', '明溪县', '2025-01-23')
     """
     prepared = prepare_text(raw, unwrap)
-    meta = extract_metadata(prepared, title_hint=title_hint, year_hint=year_hint)
-    text = remove_furniture(prepared)
+    meta = extract_metadata(split_page_marks(prepared)[0], title_hint=title_hint, year_hint=year_hint)
+    text, pages = split_page_marks(remove_furniture(prepared))
     if not text:
         raise IngestError(path or source, "no text left after removing page furniture", line=line)
-    return Document(doc_id=document_id(text), source=source, text=text, meta=meta, url=url)
+    return Document(doc_id=document_id(text), source=source, text=text, meta=meta, url=url, pages=pages)
 
 
 def document_id(text: str) -> str:

@@ -34,6 +34,7 @@ from ..records import Figure
 from .figure_labels import LABEL_STOP, Span, inside, label_for
 from .lexicon import APPROX_AFTER, APPROX_BEFORE
 from .normalise import cn_to_number
+from .table_rows import header_unit, is_table_row, row_cells
 from .units import units_table
 
 # ================================================================ patterns
@@ -239,7 +240,35 @@ def find_figures(text: str) -> list[Figure]:
     []
     >>> [(f.value, f.unit, f.text) for f in find_figures("培训3-5天")]
     [(3.0, '天', '3-5天')]
+
+    In a table row (``table_rows``) a number alone at the end of a cell is
+    a figure, labelled by the row's labels and its column header:
+
+    >>> [(f.value, f.unit, f.label) for f in find_figures("行政处罚 | 本年处理决定数量 703 | 罚款(万元) 80")]
+    [(703.0, '', '行政处罚 本年处理决定数量'), (80.0, '万元', '行政处罚 罚款(万元)')]
     """
+    if is_table_row(text):
+        return _row_figures(text)
+    return _text_figures(text)
+
+
+def _row_figures(row: str) -> list[Figure]:
+    """Figures of a table row, cell by cell: the cells before the first
+    figure are the row's labels; a unit stated by the header is the unit."""
+    figures: list[Figure] = []
+    labels: list[str] = []
+    for cell in row_cells(row):
+        found = _text_figures(cell)
+        if not found and not figures:
+            labels.append(cell)
+        for fig in found:
+            label = " ".join([*labels, fig.label.strip()])
+            figures.append(Figure(fig.value, fig.unit or header_unit(fig.label), label, fig.text, fig.approx))
+    return figures
+
+
+def _text_figures(text: str) -> list[Figure]:
+    """Figures of running text (``find_figures`` without the table rows)."""
     hard, _ = _excluded_spans(text)
     figures: list[Figure] = []
     floor = 0  # a label never reaches back past the previous figure

@@ -98,7 +98,8 @@ def has_sentence_end(text: str) -> bool:
     return any(ch in SENTENCE_END for ch in text)
 
 
-_AFTER_CLAUSE = re.compile(f"(?<=[{re.escape(CLAUSE_END)}])")
+# a table row's cells (" | ", text.table_rows) are clauses too
+_AFTER_CLAUSE = re.compile(f"(?<=[{re.escape(CLAUSE_END)}])|(?<= \\|)")
 
 
 def split_clauses(sentence: str) -> list[str]:
@@ -106,5 +107,7 @@ def split_clauses(sentence: str) -> list[str]:
 
     >>> split_clauses("行政处罚703次,罚款1584.66万元。")
     ['行政处罚703次,', '罚款1584.66万元。']
+    >>> split_clauses("规章 | 本年制发件数 0 | 现行有效件数 3")
+    ['规章 |', ' 本年制发件数 0 |', ' 现行有效件数 3']
     """
     return [c for c in _AFTER_CLAUSE.split(sentence) if c.strip()]

@@ -1,7 +1,9 @@
 """Write the sample reports of ``tests/data/`` (one per format the index reads).
 
 Each sample is a short, made-up report of an emergency-management bureau
-with one figure that tests look for after indexing. Run from the project
+with one figure that tests look for after indexing. ``report.doc`` (Word
+97-2003) is written by LibreOffice when it is installed (no Python library
+writes .doc); otherwise the committed file is kept. Run from the project
 folder to regenerate them (the output is committed)::
 
     .venv/bin/python tests/data/make_samples.py
@@ -68,6 +70,11 @@ PDF_LINES = [  # figure: 75场
 DOCX_TITLE = "河湾区应急管理局2024年工作计划"  # figure in the table: 2150处
 DOCX_PARAGRAPHS = ["发布日期:2024-01-08", "一、主要目标", "围绕安全生产和防灾减灾,确定以下指标:"]
 DOCX_TABLE = [("指标", "目标"), ("隐患排查整改", "2150处"), ("应急培训", "3600人次")]
+DOC_TITLE = "石泉县应急管理局2022年政府信息公开工作年度报告"  # figures: 86件 (text), 4 (table)
+DOC_PARAGRAPHS = ["发布日期:2023-01-20", "一、总体情况", "全年共受理群众举报投诉86件,办结率100%。",
+                  "二、主动公开政府信息情况"]
+DOC_TABLE = [("第二十条第(一)项",) * 4, ("信息内容", "本年制发件数", "本年废止件数", "现行有效件数"),
+             ("规章", "0", "0", "0"), ("行政规范性文件", "4", "2", "11")]
 JSONL_RECORDS = [  # figures: 8600人 (line 1), 42次 (line 2)
     {"title": "枫林县应急管理局2018年工作总结", "year": 2018, "url": "https://example.org/fenglin-2018",
      "content": "枫林县应急管理局2018年工作总结\n\n一、防汛救灾\n\n全年转移安置群众8600人,无一人伤亡。"},
@@ -90,6 +97,10 @@ def write_samples(folder: Path = HERE) -> list[Path]:
     }
     for name, data in written.items():
         (folder / name).write_bytes(data)
+    doc = doc_bytes()
+    if doc is not None:  # needs LibreOffice; without it the committed report.doc stays
+        (folder / "report.doc").write_bytes(doc)
+        written["report.doc"] = doc
     return [folder / name for name in written]
 
 
@@ -193,6 +204,44 @@ def docx_bytes() -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+# ---------------------------------------------------------------- DOC
+
+
+def doc_bytes() -> bytes | None:
+    """A Word 97-2003 report (title, paragraphs, a disclosure table with a
+    merged caption row), written by LibreOffice from a .docx; None when
+    LibreOffice (``soffice``) is not installed. No Python library writes .doc."""
+    import io
+    import shutil
+    import subprocess
+    import tempfile
+
+    import docx
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return None
+    document = docx.Document()
+    document.add_paragraph(DOC_TITLE)
+    for text in DOC_PARAGRAPHS:
+        document.add_paragraph(text)
+    table = document.add_table(rows=len(DOC_TABLE), cols=4)
+    table.rows[0].cells[0].merge(table.rows[0].cells[3])
+    for row, values in zip(table.rows, DOC_TABLE):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+    document.add_paragraph("三、存在的主要问题及改进情况")
+    document.add_paragraph("信息更新不够及时,下一步将加强督促检查。")
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "report.docx"
+        buffer = io.BytesIO()
+        document.save(buffer)
+        source.write_bytes(buffer.getvalue())
+        subprocess.run([soffice, "--headless", "--convert-to", "doc", "--outdir", tmp, str(source)],
+                       check=True, capture_output=True, timeout=120)
+        return (Path(tmp) / "report.doc").read_bytes()
 
 
 if __name__ == "__main__":
