@@ -13,6 +13,7 @@ class IngestError(Exception):
     """
 
     skipped = False  # True for files passed over on purpose (see SkippedFile)
+    notice = False  # True for something worth saying that is no failure (see Notice)
 
     def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
         self.path = Path(path)
@@ -31,3 +32,9 @@ class SkippedFile(IngestError):
     such a type is a plain ``IngestError``."""
 
     skipped = True
+
+
+class Notice(IngestError):
+    """Worth one line, not a failure: two different files with one name (both kept)."""
+
+    notice = True

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 from typing import Callable
 
+from .archive import check_expansion
 from .errors import IngestError
 from .html import html_file_text
 from .pdf import pdf_text
@@ -49,7 +50,9 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
     if reader is None:
         raise IngestError(path, f"unsupported file type {suffix or '(no extension)'!r} "
                                 f"(read: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
-    text = reader(path, _read_bytes(path, max_bytes))
+    data = _read_bytes(path, max_bytes)
+    check_expansion(path, data, max_bytes)  # any zip-based format: no zip bomb reaches a parser
+    text = reader(path, data)
     if not text.strip():
         raise IngestError(path, "no text (file holds only whitespace or markup)")
     return text
