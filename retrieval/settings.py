@@ -50,13 +50,17 @@ class Settings:
     # them, --json shows 5); a comparison keeps one passage per compared figure
     top_k: int = 10
     max_file_bytes: int = 10_000_000  # GOVQA_MAX_FILE_BYTES
+    # GOVQA_MAX_CHUNKS / --max-chunks: a document cut into more chunks is refused (a report
+    # is 20-300; 20,000 is a 10 MB text, hours to embed on two cores)
+    max_chunks: int = 20_000
     max_question_chars: int = MAX_QUESTION_CHARS  # GOVQA_MAX_QUESTION_CHARS
     cache_dir: Path = field(default_factory=default_cache_dir)  # GOVQA_CACHE_DIR: CC-CEDICT reverse index
     log_level: str = "WARNING"  # GOVQA_LOG_LEVEL
     # Telegram front-end
     telegram_token: str = ""  # TELEGRAM_BOT_TOKEN (no prefix: the usual name)
     telegram_base_url: str = "https://api.telegram.org/bot"  # GOVQA_TELEGRAM_BASE_URL
-    allowed_users: str = ""  # GOVQA_ALLOWED_USERS: comma-separated ids; empty = open
+    # GOVQA_ALLOWED_USERS: comma-separated ids, or * for anyone; unset = the bot refuses to start
+    allowed_users: str = ""
     admin_users: str = ""  # GOVQA_ADMIN_USERS
     rate_limit: int = 20  # GOVQA_RATE_LIMIT: questions per user per minute
 
