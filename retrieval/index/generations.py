@@ -45,6 +45,7 @@ HISTORY_LINES = 10  # switches remembered in HISTORY (two are enough to decide; 
 KEPT_SWITCHES = 2  # generations named by the last two switches: the live one and its rollback
 GEN_NAME = re.compile(r"gen-[0-9A-Za-z_-]+")  # no dot, no slash: a name can never leave the index folder
 HASH_BLOCK = 1 << 20
+DISK_FULL_BYTES = 1 << 20  # less free than this after a failed write: say the disk is full
 
 
 class IndexMissingError(FileNotFoundError):
@@ -64,8 +65,10 @@ class IndexWriteError(RuntimeError):
     """A new generation could not be written (disk full, file too large, I/O
     error); the live index was left as it was."""
 
-    def __init__(self, name: str, exc: BaseException):
+    def __init__(self, name: str, exc: BaseException, disk_full: bool = False):
         self.name, self.reason = name, failure_reason(exc)
+        if disk_full and os.strerror(errno.ENOSPC) not in self.reason:  # SQLite and numpy say it their way
+            self.reason = f"disk full: {self.reason}"
         super().__init__(f"could not write {name} ({self.reason}): the index was left as it was; "
                          "free disk space or fix the cause, then run the command again")
 
@@ -116,7 +119,17 @@ def writing(gen: Path, name: str) -> Iterator[None]:
     except (IndexWriteError, IndexDamagedError):
         raise
     except (OSError, sqlite3.Error, RuntimeError, ValueError, MemoryError) as exc:
-        raise IndexWriteError(f"{gen.name.removesuffix('.tmp')}/{name}", exc) from exc
+        raise IndexWriteError(f"{gen.name.removesuffix('.tmp')}/{name}", exc, disk_full(gen)) from exc
+
+
+def disk_full(path: Path) -> bool:
+    """True when the file system holding ``path`` has less than DISK_FULL_BYTES free."""
+    for folder in (path, *path.parents):
+        try:
+            return shutil.disk_usage(folder).free < DISK_FULL_BYTES
+        except OSError:
+            continue
+    return False
 
 
 # ---------------------------------------------------------------- which generation is live

@@ -98,39 +98,36 @@ def read_manifest(root: Path) -> dict[str, Any]:
 
 @dataclass
 class WriterLock:
-    """One writer at a time, by an exclusive flock on ``root/.lock``."""
+    """One writer at a time, by an exclusive flock on ``root/.lock`` (which
+    holds the writer's PID, unbuffered: a full disk may refuse it, never the lock)."""
 
     root: Path
-    _fh: Any = None
+    _fd: int = -1
 
     def __enter__(self) -> "WriterLock":
         with writing(self.root, ".lock"):
             self.root.mkdir(parents=True, exist_ok=True)
-            self._fh = open(self.root / ".lock", "a+")
+            self._fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self._fh.seek(0)
-            holder = self._fh.read().strip() or "another process"
-            self._fh.close()
+            holder = os.pread(self._fd, 64, 0).decode("ascii", errors="replace").strip() or "another process"
+            os.close(self._fd)
             raise IndexLockedError(f"index is being updated by PID {holder}; try again when it finishes")
-        try:  # the PID only tells a second writer who holds the lock: a full disk may refuse it
-            self._fh.seek(0)
-            self._fh.truncate()
-            self._fh.write(str(os.getpid()))
-            self._fh.flush()
+        try:  # the PID only tells a second writer who holds the lock
+            os.ftruncate(self._fd, 0)
+            os.pwrite(self._fd, str(os.getpid()).encode("ascii"), 0)
         except OSError:
             pass
         return self
 
     def __exit__(self, *exc: object) -> None:
         try:
-            self._fh.seek(0)
-            self._fh.truncate()
+            os.ftruncate(self._fd, 0)
         except OSError:
             pass
-        fcntl.flock(self._fh, fcntl.LOCK_UN)
-        self._fh.close()
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
 
 
 def write_generation(
