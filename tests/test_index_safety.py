@@ -116,6 +116,9 @@ def test_add_and_remove_refuse_a_damaged_pointer_and_delete_nothing(fake_embedde
     assert generations(index) == before  # both old generations still there
     code, out, err = govqa(capsys, "index", "verify", "--index", index)
     assert code == 1 and named in out and "Traceback" not in out + err
+    # the way out: a rebuild, which keeps the generation live before the damage for rollback
+    assert govqa(capsys, "index", "build", "--index", index, "--docs", docs)[0] == 0
+    assert verify(index) == [] and second.name in generations(index)
 
 
 def test_a_folder_that_never_held_an_index_starts_from_empty(fake_embedder, capsys, docs, index) -> None:
@@ -233,6 +236,8 @@ def test_corrupt_vectors_are_found_and_not_copied_forward(fake_embedder, capsys,
     code, out, err = govqa(capsys, "index", "add", "--index", index, docs / "r3.txt")
     assert_refused_as_damaged(code, err, "vectors.faiss")
     assert generations(index) == before and current_generation(index) == second
+    code, out, err = govqa(capsys, "index", "build", "--index", index, "--docs", docs)  # embeds all afresh
+    assert code == 0 and " 0 reused" in out and verify(index) == []
 
 
 # ---------------------------------------------------------------- 4. two files with one name

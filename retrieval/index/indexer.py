@@ -266,7 +266,12 @@ def _vectors(root: Path, docs: list[Document], chunks: list[Chunk], model: str, 
     embedder = load_embedder(model, settings.batch_size)
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     todo = list(range(len(chunks)))
-    rows, old_vectors = _reuse(root, chunks, model, embedder.dim)
+    try:
+        rows, old_vectors = _reuse(root, chunks, model, embedder.dim)
+    except IndexDamagedError:
+        if report.action != "build":
+            raise
+        rows = []  # a rebuild, the way out of damage, embeds everything again rather than copy from it
     if rows:
         vectors[rows] = old_vectors
         reused = set(rows)
