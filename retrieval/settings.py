@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -99,6 +100,9 @@ def _convert(type_name: Any, raw: str) -> Any:
 
 def setup_logging(level: str = "WARNING") -> None:
     """The one logging setup: plain lines on stderr."""
+    # jieba and cpca import pkg_resources, which setuptools >= 81 warns about on every
+    # command: a line of noise before every answer and every one-line error
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     logging.basicConfig(
         level=getattr(logging, level.upper(), logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
