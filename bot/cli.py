@@ -62,8 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
         reading.add_argument("--no-ocr", dest="ocr", action="store_false", default=None,
                              help="do not OCR scanned PDF pages and images (OCR takes seconds a page); "
                                   "$GOVQA_OCR=0 does the same")
-    r = isub.add_parser("remove", parents=[common], help="remove documents by id (or id prefix) or source name")
+    for change in (b, a):
+        change.add_argument("--max-chunks", type=int, metavar="N",
+                            help="refuse a document cut into more than N chunks (default: $GOVQA_MAX_CHUNKS or 20000)")
+    r = isub.add_parser("remove", parents=[common], help="remove documents by full id, source, or an id prefix "
+                                                          "matching one document")
     r.add_argument("keys", nargs="+", metavar="DOC_ID|SOURCE")
+    r.add_argument("--dry-run", action="store_true", help="list what would be removed; change nothing")
+    r.add_argument("--yes", action="store_true", help="allow removing several documents named by id prefixes")
     ls = isub.add_parser("list", parents=[common], help="table of indexed documents")
     ls.add_argument("--region")
     ls.add_argument("--year", type=int)
@@ -116,7 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     settings = Settings.from_env().with_overrides(index=getattr(args, "index", None), model=getattr(args, "model", None),
                                                   log_level=getattr(args, "log_level", None),
-                                                  ocr=getattr(args, "ocr", None))
+                                                  ocr=getattr(args, "ocr", None),
+                                                  max_chunks=getattr(args, "max_chunks", None))
     setup_logging(settings.log_level)
     from . import commands
 
@@ -135,6 +142,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except commands.UserError as exc:
         print(f"govqa: {exc}", file=sys.stderr)
         return exc.code
+    except commands.INDEX_FAILURES as exc:  # a damaged index, a full disk: what, which file, what to do
+        print(f"govqa: {exc}", file=sys.stderr)
+        return EXIT_FAIL
 
 
 if __name__ == "__main__":

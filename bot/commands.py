@@ -9,9 +9,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from retrieval import Settings
+from retrieval import IndexDamagedError, IndexWriteError, Settings
 
 from .render import render_answer, render_documents
+
+# Failures of the index itself, printed as one line with exit 1: a damaged index
+# (what, which file, `verify` then `build`) or a full disk (the old index kept).
+INDEX_FAILURES = (IndexDamagedError, IndexWriteError)
+
 
 class UserError(Exception):
     """A problem the user can fix; printed as one line, no traceback."""
@@ -48,7 +53,7 @@ def index(args: argparse.Namespace, settings: Settings) -> int:
     }[args.index_command](args, settings)
 
 
-def _change(action, settings: Settings, *targets: Any) -> int:
+def _change(action, settings: Settings, *targets: Any, **options: Any) -> int:
     """Run build/add/remove with a progress bar, print what happened."""
     from retrieval import IndexLockedError, ModelMismatchError
 
@@ -56,7 +61,7 @@ def _change(action, settings: Settings, *targets: Any) -> int:
 
     try:
         with ProgressBar() as bar:
-            report = action(*targets, settings.index, settings, progress=bar.update)
+            report = action(*targets, settings.index, settings, progress=bar.update, **options)
     except IndexLockedError as exc:
         raise UserError(str(exc), code=1) from None
     except ModelMismatchError as exc:
@@ -65,8 +70,10 @@ def _change(action, settings: Settings, *targets: Any) -> int:
         print(line)
     for line in report.skipped:
         _stderr(f"skipped {line}")
+    for line in report.notes:
+        _stderr(f"note: {line}")
     for line in report.removed:
-        _stderr(f"removed {line}")
+        _stderr(f"{'would remove' if report.dry_run else 'removed'} {line}")
     for err in report.errors:
         _stderr(f"error: {err}")
     print(report.summary())
@@ -79,31 +86,36 @@ def _index_build(args: argparse.Namespace, settings: Settings) -> int:
     missing = [p for p in args.docs if not Path(p).exists()]
     if missing and len(missing) == len(args.docs):
         raise UserError(f"no such file or folder: {', '.join(missing)}")
-    return _change(build_index, settings, [Path(p) for p in args.docs])
+    return _change(build_index, settings, [Path(p) for p in args.docs], warn=_warn)
 
 
 def _index_add(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval import add_documents
 
-    return _change(add_documents, settings, [Path(p) for p in args.paths])
+    return _change(add_documents, settings, [Path(p) for p in args.paths], warn=_warn)
+
+
+def _warn(line: str) -> None:
+    _stderr(f"warning: {line}")
 
 
 def _index_remove(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval import remove_documents
 
     _require_index(settings)
-    return _change(remove_documents, settings, list(args.keys))
+    return _change(remove_documents, settings, list(args.keys), dry_run=args.dry_run, yes=args.yes)
 
 
 def _require_index(settings: Settings) -> None:
-    """A missing index is a usage error (exit 2) with the command that builds one."""
+    """A missing index is a usage error (exit 2) with the command that builds one;
+    a damaged one is for the caller (verify reports it, others refuse)."""
     from retrieval import IndexMissingError, read_manifest
 
     try:
         read_manifest(settings.index)
     except IndexMissingError as exc:
         raise UserError(str(exc)) from None
-    except ValueError:  # a damaged manifest.json is for verify to report, not a missing index
+    except IndexDamagedError:
         pass
 
 
@@ -155,8 +167,8 @@ def _index_verify(args: argparse.Namespace, settings: Settings) -> int:
 def ask(args: argparse.Namespace, settings: Settings) -> int:
     from retrieval import QuestionError
 
+    question = readable(" ".join(args.question))
     engine = open_engine(settings)
-    question = " ".join(args.question)
     try:
         answer = engine.ask(question)
     except QuestionError as exc:
@@ -166,6 +178,19 @@ def ask(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(render_answer(answer))
     return 0
+
+
+def readable(question: str) -> str:
+    """``question`` unchanged, or a one-line error when the terminal passed bytes
+    that are not UTF-8 (Python keeps them as lone surrogates in argv)."""
+    try:
+        question.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = question[exc.start]
+        byte = f"0x{ord(bad) - 0xDC00:02x}" if 0xDC80 <= ord(bad) <= 0xDCFF else repr(bad)
+        raise UserError(f"the question is not valid UTF-8 text (byte {byte} at character {exc.start + 1}); "
+                        "type it again or check the terminal's encoding (e.g. LANG=zh_CN.UTF-8)") from None
+    return question
 
 
 def chat(args: argparse.Namespace, settings: Settings) -> int:
@@ -181,6 +206,9 @@ def chat(args: argparse.Namespace, settings: Settings) -> int:
         except EOFError:
             print()
             return 0
+        except UnicodeDecodeError as exc:
+            print(f"govqa: that line is not valid UTF-8 text ({exc.reason}); check the terminal's encoding")
+            continue
         if question in ("/quit", "/exit", "quit", "exit"):
             return 0
         if question == "/reset":

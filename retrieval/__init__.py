@@ -43,6 +43,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "read_manifest": ("index.store", "read_manifest"),
     "IndexMissingError": ("index.store", "IndexMissingError"),
     "IndexLockedError": ("index.store", "IndexLockedError"),
+    "IndexDamagedError": ("index.generations", "IndexDamagedError"),
+    "IndexWriteError": ("index.generations", "IndexWriteError"),
     "ModelMismatchError": ("index.store", "ModelMismatchError"),
     "verify_index": ("index.verify", "verify"),
     # the facts table (``govqa facts`` reads it without loading the model)

@@ -76,6 +76,7 @@ class Engine:
         self._reload_lock = threading.Lock()
         self._snapshot = Snapshot.of(reader)
         self._checked_at = time.monotonic()
+        self._refused: str | None = None  # a new generation that could not be loaded (said once)
 
     @classmethod
     def open(cls, root: Path | str | None = None, settings: Settings | None = None) -> "Engine":
@@ -90,14 +91,20 @@ class Engine:
         return self._snapshot.reader
 
     def reload(self) -> bool:
-        """Switch to a newer generation if one was published. True if it did."""
+        """Switch to a newer generation if one was published. True if it did.
+
+        The whole new snapshot (SQLite, FAISS, BM25, facts) is loaded before
+        the switch; if any part cannot be read the old one stays live and the
+        IndexDamagedError is raised."""
         with self._reload_lock:
             self._checked_at = time.monotonic()
             live = current_generation(self.root)
             if live is None or live == self._snapshot.reader.path:
                 return False
+            snapshot = Snapshot.of(IndexReader(live))
             # One assignment: questions in flight keep the snapshot they started with.
-            self._snapshot = Snapshot.of(IndexReader(live))
+            self._snapshot = snapshot
+            self._refused = None
             log.info("switched to index generation %s", live.name)
             return True
 
@@ -107,8 +114,13 @@ class Engine:
             return
         try:
             self.reload()
-        except Exception:  # a broken new generation must not stop answers from the old one
-            log.exception("could not switch to the new index generation")
+        except Exception as exc:  # a broken new generation must not stop answers from the old one
+            live = current_generation(self.root)
+            name = live.name if live else "?"
+            if name != self._refused:  # one line per broken generation, not one per question
+                self._refused = name
+                log.warning("could not switch to index generation %s, still answering from %s: %s",
+                            name, self._snapshot.reader.path.name, " ".join(str(exc).split()))
 
     def sources(self) -> list[dict[str, Any]]:
         """The indexed reports, in index order."""
@@ -214,9 +226,13 @@ class Snapshot:
 
     @classmethod
     def of(cls, reader: IndexReader) -> "Snapshot":
+        """Everything loaded now (dense, keyword, facts), so a generation that
+        cannot be read fails here, before it answers anything."""
         regions = RegionTable.from_metadata(d.meta for d in reader.documents.values())
         regions.teach_tokenizer()
-        return cls(reader, regions, Coverage.of(reader), reader.keyword.document_frequencies())
+        snapshot = cls(reader, regions, Coverage.of(reader), reader.keyword.document_frequencies())
+        _ = reader.dense, len(snapshot.facts)
+        return snapshot
 
     @property
     def facts(self) -> FactStore:

@@ -50,7 +50,7 @@ class Document:
     """One ingested report: cleaned text plus metadata."""
 
     doc_id: str  # content hash (hex, 16 chars)
-    source: str  # file name (for .jsonl corpora: file name + line number)
+    source: str  # path relative to the folder given, or the file name (.jsonl corpora: + "#" line number)
     text: str  # cleaned, normalised text; paragraphs separated by "\n"
     meta: Metadata = field(default_factory=Metadata)
     url: str = ""

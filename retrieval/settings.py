@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -53,13 +54,17 @@ class Settings:
     top_k: int = 10
     max_file_bytes: int = 10_000_000  # GOVQA_MAX_FILE_BYTES
     ocr: bool = True  # GOVQA_OCR=0 or --no-ocr: scanned pages and images are not read (OCR takes seconds a page)
+    # GOVQA_MAX_CHUNKS / --max-chunks: a document cut into more chunks is refused (a report
+    # is 20-300; 20,000 is a 10 MB text, hours to embed on two cores)
+    max_chunks: int = 20_000
     max_question_chars: int = MAX_QUESTION_CHARS  # GOVQA_MAX_QUESTION_CHARS
     cache_dir: Path = field(default_factory=default_cache_dir)  # GOVQA_CACHE_DIR: CC-CEDICT reverse index
     log_level: str = "WARNING"  # GOVQA_LOG_LEVEL
     # Telegram front-end
     telegram_token: str = ""  # TELEGRAM_BOT_TOKEN (no prefix: the usual name)
     telegram_base_url: str = "https://api.telegram.org/bot"  # GOVQA_TELEGRAM_BASE_URL
-    allowed_users: str = ""  # GOVQA_ALLOWED_USERS: comma-separated ids; empty = open
+    # GOVQA_ALLOWED_USERS: comma-separated ids, or * for anyone; unset = the bot refuses to start
+    allowed_users: str = ""
     admin_users: str = ""  # GOVQA_ADMIN_USERS
     rate_limit: int = 20  # GOVQA_RATE_LIMIT: questions per user per minute
 
@@ -100,6 +105,9 @@ def _convert(type_name: Any, raw: str) -> Any:
 
 def setup_logging(level: str = "WARNING") -> None:
     """The one logging setup: plain lines on stderr."""
+    # jieba and cpca import pkg_resources, which setuptools >= 81 warns about on every
+    # command: a line of noise before every answer and every one-line error
+    warnings.filterwarnings("ignore", message="pkg_resources is deprecated", category=UserWarning)
     logging.basicConfig(
         level=getattr(logging, level.upper(), logging.WARNING),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -3,6 +3,7 @@ per test session in a temporary folder."""
 from __future__ import annotations
 
 import os
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,9 @@ def seed_engine(seed_index_dir, settings):
 
 
 class FakeEmbedder:
-    """A tiny deterministic embedder for unit tests: hashed character bigrams."""
+    """A tiny deterministic embedder for unit tests: hashed character bigrams
+    (crc32, not ``hash``: the same vectors in every process, so an index written
+    by a child process agrees with questions asked in the test's)."""
 
     name = "fake"
     dim = 64
@@ -50,7 +53,7 @@ class FakeEmbedder:
     def _vec(self, text: str) -> np.ndarray:
         v = np.zeros(self.dim, dtype=np.float32)
         for a, b in zip(text, text[1:]):
-            v[hash(a + b) % self.dim] += 1.0
+            v[zlib.crc32((a + b).encode("utf-8")) % self.dim] += 1.0
         n = np.linalg.norm(v)
         return v / n if n else v
 

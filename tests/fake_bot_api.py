@@ -185,6 +185,18 @@ class FakeBotAPI:
         }
         return self.inject({"callback_query": query})
 
+    def press_inline(self, user_id: int, data: str, language_code: str = "en") -> int:
+        """Inject a button press on an inline-mode message: the query has an
+        ``inline_message_id`` and no ``message``."""
+        query = {
+            "id": str(next(self._callback_ids)),
+            "from": _user(user_id, language_code),
+            "chat_instance": "ci-inline",
+            "inline_message_id": f"inline-{user_id}",
+            "data": data,
+        }
+        return self.inject({"callback_query": query})
+
     def message_sent_by(self, call: Call) -> dict:
         """The message object a recorded sendMessage/editMessageText produced."""
         return self._messages[call.result["message_id"]]

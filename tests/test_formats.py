@@ -335,7 +335,7 @@ def test_folder_walk_skips_unsupported_types(tmp_path: Path) -> None:
     (tmp_path / "README").write_text("notes", encoding="utf-8")
     (tmp_path / ".DS_Store").write_bytes(b"\x00\x01")
     docs, errors = load_documents([tmp_path])
-    assert sorted(d.source for d in docs) == ["report.docx", "report.pdf"]
+    assert sorted(d.source for d in docs) == ["2021/q1/report.pdf", "2021/report.docx"]  # relative to the folder
     assert all(isinstance(e, SkippedFile) and e.skipped for e in errors)
     assert sorted(str(e).split(": ", 1)[1] for e in errors) == [
         "unsupported file type '(no extension)'", "unsupported file type '.pptx'"]

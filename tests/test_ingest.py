@@ -296,7 +296,7 @@ def test_bad_files_do_not_stop_a_folder(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "b.txt").write_text(REPORT, encoding="utf-8")
     docs, errors = load_documents([tmp_path], max_bytes=1000)
-    assert [d.source for d in docs] == ["a.txt"]
+    assert [d.source for d in docs] == ["sub/a.txt"]
     assert sorted(e.path.name for e in errors) == [
         "blank.txt", "controls.txt", "empty.txt", "huge.txt", "junk.txt", "report.pptx"]
 
@@ -306,7 +306,7 @@ def test_folder_walk_is_sorted_and_recursive(tmp_path: Path) -> None:
         (tmp_path / name).parent.mkdir(exist_ok=True)
         (tmp_path / name).write_text(REPORT.replace("27315", name[0]), encoding="utf-8")
     docs, errors = load_documents([tmp_path])
-    assert errors == [] and [d.source for d in docs] == ["1.txt", "2.txt", "c.txt"]
+    assert errors == [] and [d.source for d in docs] == ["a/1.txt", "b/2.txt", "c.txt"]  # relative to the folder
 
 
 # ---------------------------------------------------------------- ids

@@ -95,7 +95,7 @@ OLD_PATHS = [
     ("retrieval.answer", "extract", "retrieval.answer.extract", "extract"),
     ("retrieval.answer", "Concept", "retrieval.answer.extract", "Concept"),
     ("retrieval.answer", "weight_concepts", "retrieval.answer.extract", "weight_concepts"),
-    ("retrieval.answer", "metadata_question", "retrieval.answer.extract", "metadata_question"),
+    ("retrieval.answer", "metadata_question", "retrieval.answer.report_fields", "metadata_question"),
     ("retrieval.answer", "MIN_COVERAGE", "retrieval.answer.extract", "MIN_COVERAGE"),
     ("retrieval.answer", "split_clauses", "retrieval.text.sentences", "split_clauses"),
     ("retrieval.answer", "MAX_ANSWER_CHARS", "retrieval.text.lexicon", "MAX_ANSWER_CHARS"),

@@ -100,7 +100,9 @@ class FakeEngine:
 
 @contextmanager
 def running_bot(engine, **overrides) -> Iterator[FakeBotAPI]:
-    """The real Application over ``engine``, polling a fresh fake Bot API."""
+    """The real Application over ``engine``, polling a fresh fake Bot API
+    (open to anyone unless ``allowed_users`` says otherwise)."""
+    overrides.setdefault("allowed_users", "*")
     with FakeBotAPI() as api:
         settings = replace(Settings(), telegram_token=api.token, telegram_base_url=api.base_url, **overrides)
         with RunningBot(build_application(engine, settings), api):
@@ -348,6 +350,29 @@ class TestWithFakeEngine:
                 [reply] = api.wait_for("sendMessage", chat_id=10 + i)
                 assert "only read typed text" in reply.text
 
+    def test_callback_query_without_a_message_is_answered(self, caplog):
+        """An inline-mode button press carries no message: every callback query
+        is still answered (or the button spins) and nothing fails."""
+        with running_bot(FakeEngine()) as api:
+            converse(api, 1, JINHUA_EN)
+            for data in ("more:1:1", "src:1:0", "srcs:1", "stale"):
+                api.press_inline(1, data)
+            answered = api.wait_for("answerCallbackQuery", count=4, timeout=10)
+        assert len(answered) == 4
+        assert not [r for r in caplog.records if "failed" in r.getMessage()]
+
+    def test_unset_allowlist_answers_nobody(self):
+        with running_bot(FakeEngine(), allowed_users="", admin_users="9") as api:
+            refusal = converse(api, 1, JINHUA_EN)
+            assert "only for registered staff" in refusal.text and "1584" not in refusal.text
+            assert "1584.66" in converse(api, 9, JINHUA_EN).text  # administrators may ask
+
+    def test_open_access_is_explicit_and_logged(self, caplog):
+        with running_bot(FakeEngine(), allowed_users="*") as api:
+            assert "1584.66" in converse(api, 1, JINHUA_EN).text
+        warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert any("GOVQA_ALLOWED_USERS=*" in w and "anyone" in w for w in warnings)
+
     def test_command_menu_is_registered(self):
         with running_bot(FakeEngine()) as api:
             commands = {c.params.get("language_code", ""): c.params["commands"] for c in api.calls_to("setMyCommands")}
@@ -363,7 +388,8 @@ class TestRunBot:
 
     def test_rejected_token(self, capsys):
         with FakeBotAPI() as api:
-            code = run_bot(replace(Settings(), telegram_token="42:not-the-token", telegram_base_url=api.base_url))
+            code = run_bot(replace(Settings(), telegram_token="42:not-the-token", telegram_base_url=api.base_url,
+                                   allowed_users="*"))
         assert code == 2
         err = capsys.readouterr().err
         assert "rejected" in err and err.count("\n") == 1
@@ -371,13 +397,13 @@ class TestRunBot:
     def test_unreachable_bot_api(self, capsys):
         with FakeBotAPI() as api:
             url = api.base_url  # closed once the block ends
-        assert run_bot(replace(Settings(), telegram_token=api.token, telegram_base_url=url)) == 1
+        assert run_bot(replace(Settings(), telegram_token=api.token, telegram_base_url=url, allowed_users="*")) == 1
         assert "cannot reach the Bot API" in capsys.readouterr().err
 
     def test_missing_index(self, tmp_path, capsys):
         with FakeBotAPI() as api:
             settings = replace(Settings(), telegram_token=api.token, telegram_base_url=api.base_url,
-                               index=tmp_path / "no-index")
+                               index=tmp_path / "no-index", allowed_users="1")
             assert run_bot(settings) == 2
         err = capsys.readouterr().err
         assert "govqa index build" in err and err.count("\n") == 1
@@ -388,8 +414,17 @@ class TestRunBot:
         err = capsys.readouterr().err
         assert "GOVQA_ALLOWED_USERS" in err and "alice" in err
 
+    @pytest.mark.parametrize("raw", [",", " ", " ; ", ""])
+    def test_allowlist_that_parses_to_nothing_is_a_startup_error(self, capsys, tmp_path, raw):
+        with FakeBotAPI() as api:
+            settings = replace(Settings(), telegram_token=api.token, telegram_base_url=api.base_url,
+                               allowed_users=raw, index=tmp_path / "no-index")
+            assert run_bot(settings) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "GOVQA_ALLOWED_USERS" in err and "*" in err
+
     def test_webhook_url_must_be_https(self, capsys):
-        settings = replace(Settings(), telegram_token="1:x")
+        settings = replace(Settings(), telegram_token="1:x", allowed_users="*")
         assert run_bot(settings, webhook_url="http://example.invalid/hook") == 2
         assert "webhook" in capsys.readouterr().err
 
@@ -534,6 +569,7 @@ class TestGovqaBotProcess:
         """The real command against the fake server: answers, then SIGTERM -> exit 0."""
         with FakeBotAPI() as api:
             env = {**os.environ, "TELEGRAM_BOT_TOKEN": api.token, "GOVQA_TELEGRAM_BASE_URL": api.base_url,
+                   "GOVQA_ALLOWED_USERS": "*",
                    "GOVQA_INDEX": str(seed_index_dir), "HF_HUB_OFFLINE": "1"}
             proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "bot"], cwd=PROJECT, env=env,
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -24,7 +24,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from retrieval import Settings
 
-from .handlers import EngineLike, GovqaBot
+from .handlers import ANYONE, EngineLike, GovqaBot
 from .texts import COMMANDS
 
 logger = logging.getLogger(__name__)
@@ -113,14 +113,31 @@ async def check_token(settings: Settings) -> None:
 def _config_problem(settings: Settings, webhook_url: str | None) -> str | None:
     if not settings.telegram_token.strip():
         return "TELEGRAM_BOT_TOKEN is not set; create a bot with @BotFather and export its token"
-    for name in ("allowed_users", "admin_users"):
-        bad = malformed_ids(getattr(settings, name))
-        if bad:  # fail closed: a typo must not open the bot to everyone
-            return f"GOVQA_{name.upper()} holds entries that are not Telegram user ids: {', '.join(bad)}"
+    problem = allowlist_problem(settings)
+    if problem:
+        return problem
     if webhook_url and importlib.util.find_spec("tornado") is None:
         return "webhook mode needs: pip install 'python-telegram-bot[webhooks]==22.8'"
     if webhook_url and not webhook_url.startswith("https://"):
         return f"--webhook-url must be an https:// address Telegram can reach, got {webhook_url!r}"
+    return None
+
+
+def allowlist_problem(settings: Settings) -> str | None:
+    """Fail closed: who may ask must be said, as user ids or ``*`` for anyone;
+    an unset list, a typo, or a list of nothing (``","``) never opens the bot."""
+    allowed = settings.allowed_users.strip()
+    for name in ("allowed_users", "admin_users"):
+        raw = getattr(settings, name)
+        bad = [] if name == "allowed_users" and allowed == ANYONE else malformed_ids(raw)
+        if bad:  # a typo must not open the bot to everyone
+            return f"GOVQA_{name.upper()} holds entries that are not Telegram user ids: {', '.join(bad)}"
+    if allowed == ANYONE:
+        return None
+    what = "is not set" if not settings.allowed_users else f"holds no user id ({settings.allowed_users!r})"
+    if not settings.user_ids("allowed_users"):
+        return (f"GOVQA_ALLOWED_USERS {what}: list the Telegram user ids that may ask, comma-separated, "
+                f"or set it to {ANYONE} to answer anyone")
     return None
 
 

@@ -33,6 +33,7 @@ from .texts import T
 logger = logging.getLogger(__name__)
 
 ANSWERS_KEPT_PER_CHAT = 20  # answers whose buttons still work
+ANYONE = "*"  # GOVQA_ALLOWED_USERS=* : open to anyone, said in the log at start
 TYPING_REFRESH_S = 4.0  # Telegram shows "typing..." for about 5 s
 
 
@@ -63,8 +64,11 @@ class GovqaBot:
         self.engine = engine
         self.settings = settings
         self.admins = settings.user_ids("admin_users")
-        allowed = settings.user_ids("allowed_users")
-        self.allowed = allowed | self.admins if allowed else set()  # empty = open
+        # fail closed: no list (or a list of nothing) lets only administrators in; anyone only with *
+        self.open_to_anyone = settings.allowed_users.strip() == ANYONE
+        self.allowed = settings.user_ids("allowed_users") | self.admins
+        if self.open_to_anyone:
+            logger.warning("GOVQA_ALLOWED_USERS=*: the bot answers anyone who finds it")
         self.limiter = RateLimiter(settings.rate_limit, clock=clock)
         self.stats = BotStats(clock=clock)
         self._refused_users: set[int] = set()
@@ -100,7 +104,7 @@ class GovqaBot:
     async def gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stop updates from users not on the allowlist: one polite refusal each."""
         user = update.effective_user
-        if not self.allowed or (user and user.id in self.allowed):
+        if self.open_to_anyone or (user and user.id in self.allowed):
             return
         logger.info("refused update %s from user %s", update.update_id, user.id if user else None)
         first_time = bool(user) and user.id not in self._refused_users
@@ -240,6 +244,8 @@ class GovqaBot:
     async def on_more(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """"More passages": send the next page of passages as a new message."""
         query = update.callback_query
+        if await self.without_message(update):
+            return
         _, answer_id, start = query.data.split(":")
         answer = recall_answer(context.chat_data, int(answer_id))
         lang = user_lang(update)
@@ -253,6 +259,8 @@ class GovqaBot:
     async def on_source(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """"Source": send the whole paragraph the answer came from."""
         query = update.callback_query
+        if await self.without_message(update):
+            return
         _, answer_id, index = query.data.split(":")
         answer = recall_answer(context.chat_data, int(answer_id))
         if answer is None or int(index) >= len(answer.passages):
@@ -265,6 +273,8 @@ class GovqaBot:
     async def on_sources_page(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """/sources paging: edit the list in place."""
         query = update.callback_query
+        if await self.without_message(update):
+            return
         page = int(query.data.split(":")[1])
         sources = await asyncio.to_thread(self.engine.sources)
         text, keyboard = format_sources_page(sources, page, user_lang(update))
@@ -274,6 +284,15 @@ class GovqaBot:
     async def on_stale_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.callback_query.answer(T(user_lang(update), "expired"))
 
+    async def without_message(self, update: Update) -> bool:
+        """A button pressed on an inline-mode message comes without the message
+        (nor its chat), so nothing can be sent beside it: answer it (or the
+        client spins) and say the answer is gone. True when that was the case."""
+        if update.callback_query.message is not None:
+            return False
+        await update.callback_query.answer(T(user_lang(update), "expired"))
+        return True
+
     # -- errors -------------------------------------------------------------
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -281,12 +300,14 @@ class GovqaBot:
         self.stats.errors += 1
         update_id = update.update_id if isinstance(update, Update) else None
         logger.error("update %s failed: %r", update_id, context.error, exc_info=context.error)
-        if not isinstance(update, Update) or update.effective_chat is None:
+        if not isinstance(update, Update):
+            return
+        if update.callback_query:  # every button press is answered, or the client spins
+            with suppress(TelegramError):
+                await update.callback_query.answer()
+        if update.effective_chat is None:
             return
         try:
-            if update.callback_query:
-                with suppress(TelegramError):
-                    await update.callback_query.answer()
             await context.bot.send_message(update.effective_chat.id, T(user_lang(update), "error"))
         except TelegramError as exc:
             logger.warning("could not send the apology for update %s: %s", update_id, exc)

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from ..query.parse import Query
 from ..records import Answer, Hit
 from .english import english_line
-from .extract import (MIN_COVERAGE, Extraction, concepts_of, extract, metadata_answer, metadata_question,
-                      weight_concepts)
+from .extract import MIN_COVERAGE, Extraction, concepts_of, extract, weight_concepts
+from .report_fields import metadata_answer, metadata_question
 from .sources import citation
 
 NOTHING = "Nothing in the indexed reports answers this."

@@ -47,6 +47,10 @@ HNSW_EF_SEARCH = 256  # >= the number of candidates the ranker asks for
 # (exact, and cheaper than probing an index for a small subset).
 FILTER_SCAN_MAX = 20_000
 
+# A stored vector further than this from unit length was damaged on disk (float32
+# rounding of a normalised 1024-d vector stays below 1e-5).
+UNIT_NORM_TOLERANCE = 1e-3
+
 INDEX_FILE = "vectors.faiss"
 VECTORS_FILE = "vectors.npy"  # float32 copy beside approximate indexes
 
@@ -158,11 +162,12 @@ class DenseIndex:
     """A loaded dense index: search (optionally within a subset of chunks)
     and exact stored vectors."""
 
-    def __init__(self, index: Any, vectors: np.ndarray, params: dict[str, int]):
+    def __init__(self, index: Any, vectors: np.ndarray, params: dict[str, int], file: str = INDEX_FILE):
         self.index = index
         self._vectors = vectors  # (n, dim) float32: memory-mapped file or a view of the flat index
         self.params = params
         self.kind = _kind_of(index)
+        self.file = file  # the file the exact vectors are read from
 
     @classmethod
     def open(cls, gen: Path, manifest: dict[str, Any] | None = None) -> "DenseIndex":
@@ -172,14 +177,20 @@ class DenseIndex:
 
         index = faiss.read_index(str(gen / INDEX_FILE))
         if (gen / VECTORS_FILE).exists():
-            vectors = np.load(gen / VECTORS_FILE, mmap_mode="r")
+            vectors, file = np.load(gen / VECTORS_FILE, mmap_mode="r"), VECTORS_FILE
         else:
-            vectors = _flat_view(index)
-        return cls(index, vectors, dict((manifest or {}).get("faiss_search") or {}))
+            vectors, file = _flat_view(index), INDEX_FILE
+        return cls(index, vectors, dict((manifest or {}).get("faiss_search") or {}), file)
 
     @property
     def size(self) -> int:
         return int(self.index.ntotal)
+
+    @property
+    def stored_shape(self) -> tuple[int, int]:
+        """(rows, dimension) of the exact vectors kept, without reading them."""
+        rows, dim = self._vectors.shape
+        return int(rows), int(dim)
 
     def vectors(self, ids: Any) -> np.ndarray:
         """The stored (exact) vectors of chunk ``ids``, as a new array."""
@@ -239,6 +250,18 @@ class DenseIndex:
         exact = np.empty(len(ids), dtype=np.float32)
         exact[order] = self._vectors[ids[order]] @ q
         return _best(ids, exact, len(ids))
+
+
+def bad_norms(vectors: np.ndarray, tolerance: float = UNIT_NORM_TOLERANCE) -> np.ndarray:
+    """Rows that are not finite unit vectors (every embedder returns L2-normalised
+    rows; an all-zero row, the embedding of no text, is allowed).
+
+    >>> bad_norms(np.array([[0.6, 0.8], [0.0, 0.0], [3.0, 4.0], [np.nan, 0.0]], dtype=np.float32)).tolist()
+    [2, 3]
+    """
+    norms = np.linalg.norm(np.asarray(vectors, dtype=np.float64), axis=1)
+    ok = np.isfinite(norms) & ((np.abs(norms - 1.0) <= tolerance) | (norms == 0.0))
+    return np.flatnonzero(~ok)
 
 
 def top_indices(scores: np.ndarray, k: int) -> np.ndarray:

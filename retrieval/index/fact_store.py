@@ -10,11 +10,13 @@ import json
 import sqlite3
 import threading
 import weakref
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from ..records import Chunk, Document, metadata_from_dict, metadata_to_dict
 from .facts import Fact, Report, extract_facts
+from .generations import reading
 
 if TYPE_CHECKING:  # pragma: no cover
     from .store import IndexReader
@@ -88,10 +90,11 @@ class FactStore:
     ['1584.66万元']
     """
 
-    def __init__(self, con: sqlite3.Connection):
+    def __init__(self, con: sqlite3.Connection, gen: Path | None = None):
         self._con = con
         self._con.row_factory = sqlite3.Row  # rows are read by column name
         self._lock = threading.Lock()
+        self._gen = gen  # None in memory; else a damaged file is reported as such
         present = {r["name"] for r in self._query("PRAGMA table_info(facts)")}
         self._columns = [c for c in _COLUMNS if c in present]  # files written before pages have no page
         self.reports: dict[str, Report] = self._load_reports()
@@ -102,7 +105,8 @@ class FactStore:
         path = gen / FACTS_FILE
         if not path.exists():
             raise FileNotFoundError(f"{path}: no facts table in this generation")
-        return cls(sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False))
+        with reading(gen, FACTS_FILE):
+            return cls(sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False), gen)
 
     @classmethod
     def in_memory(cls, reports: Sequence[Report], chunks: Iterable[tuple[int, Chunk]]) -> "FactStore":
@@ -112,7 +116,7 @@ class FactStore:
         return cls(con)
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock, (reading(self._gen, FACTS_FILE) if self._gen else nullcontext()):
             return self._con.execute(sql, params).fetchall()
 
     def _load_reports(self) -> dict[str, Report]:

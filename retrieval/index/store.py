@@ -6,12 +6,15 @@ replaced atomically, so a reader never sees a half-written index)::
 
     index/
       CURRENT                   -> "gen-20261123-011500-4242"
+      HISTORY                   generations CURRENT named, one per switch (generations.py)
       gen-20261123-011500-4242/
         manifest.json           model, dimension, counts, build time, format
         vectors.faiss           one vector per chunk, FAISS id = chunk_id (kind: dense.py)
         vectors.npy             float32 vectors, only beside an approximate index
         meta.sqlite             documents, chunks (with sentences), ...
         bm25/                   bm25s index over jieba tokens, row = chunk_id
+        facts.sqlite            reported figures (fact_store.py)
+        CHECKSUMS               sha256 of every file above, written when published
       .lock                     held by the one writer
 
 Chunk ids are positions 0..n-1 inside a generation: FAISS id, BM25 row and
@@ -23,7 +26,6 @@ import fcntl
 import json
 import logging
 import os
-import shutil
 import sqlite3
 import threading
 import time
@@ -36,14 +38,14 @@ import numpy as np
 
 from ..records import Chunk, Document, Metadata, metadata_from_dict, metadata_to_dict
 from .dense import DenseIndex, write_dense
+from .generations import (CURRENT, GEN_PREFIX, IndexDamagedError, IndexMissingError,  # noqa: F401 (re-exported)
+                          IndexWriteError, current_generation, live_generation, new_generation_dir, publish,
+                          reading, remove_stale_generations, writing)
 from .keyword import KeywordIndex
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
-CURRENT = "CURRENT"
-GEN_PREFIX = "gen-"
-KEEP_GENERATIONS = 2  # the live one and the one before it
 
 SCHEMA = """
 CREATE TABLE documents (
@@ -65,10 +67,6 @@ CREATE INDEX chunks_hash ON chunks(text_hash);
 """
 
 
-class IndexMissingError(FileNotFoundError):
-    """No index has been built in the folder."""
-
-
 class IndexLockedError(RuntimeError):
     """Another process is writing the index."""
 
@@ -78,17 +76,6 @@ class ModelMismatchError(RuntimeError):
 
 
 # ---------------------------------------------------------------- locations
-
-
-def current_generation(root: Path) -> Path | None:
-    """Folder of the live generation, or None when nothing is built."""
-    pointer = root / CURRENT
-    try:
-        name = pointer.read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    gen = root / name
-    return gen if (gen / "manifest.json").exists() else None
 
 
 def missing_index(root: Path) -> IndexMissingError:
@@ -103,10 +90,9 @@ def missing_index(root: Path) -> IndexMissingError:
 
 
 def read_manifest(root: Path) -> dict[str, Any]:
-    gen = current_generation(root)
-    if gen is None:
-        raise missing_index(root)
-    return json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+    """The live manifest; IndexMissingError or IndexDamagedError when there is none."""
+    return json.loads((live_generation(root) / "manifest.json").read_text(encoding="utf-8"))
+
 
 
 # ---------------------------------------------------------------- writing
@@ -114,39 +100,36 @@ def read_manifest(root: Path) -> dict[str, Any]:
 
 @dataclass
 class WriterLock:
-    """One writer at a time, by an exclusive flock on ``root/.lock``."""
+    """One writer at a time, by an exclusive flock on ``root/.lock`` (which
+    holds the writer's PID, unbuffered: a full disk may refuse it, never the lock)."""
 
     root: Path
-    _fh: Any = None
+    _fd: int = -1
 
     def __enter__(self) -> "WriterLock":
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._fh = open(self.root / ".lock", "a+")
+        with writing(self.root, ".lock"):
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(self._fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self._fh.seek(0)
-            holder = self._fh.read().strip() or "another process"
-            self._fh.close()
+            holder = os.pread(self._fd, 64, 0).decode("ascii", errors="replace").strip() or "another process"
+            os.close(self._fd)
             raise IndexLockedError(f"index is being updated by PID {holder}; try again when it finishes")
-        self._fh.seek(0)
-        self._fh.truncate()
-        self._fh.write(str(os.getpid()))
-        self._fh.flush()
+        try:  # the PID only tells a second writer who holds the lock
+            os.ftruncate(self._fd, 0)
+            os.pwrite(self._fd, str(os.getpid()).encode("ascii"), 0)
+        except OSError:
+            pass
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._fh.seek(0)
-        self._fh.truncate()
-        fcntl.flock(self._fh, fcntl.LOCK_UN)
-        self._fh.close()
-
-
-def new_generation_dir(root: Path) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    gen = root / f"{GEN_PREFIX}{stamp}-{os.getpid()}-{time.monotonic_ns() % 10_000:04d}.tmp"
-    gen.mkdir(parents=True)
-    return gen
+        try:
+            os.ftruncate(self._fd, 0)
+        except OSError:
+            pass
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        os.close(self._fd)
 
 
 def write_generation(
@@ -167,9 +150,12 @@ def write_generation(
 
     assert len(chunks) == len(tokens) == vectors.shape[0]
     dim = int(vectors.shape[1])
-    _write_sqlite(gen / "meta.sqlite", docs, chunks, tokens)
-    dense = write_dense(gen, vectors, index_kind or Settings.from_env().faiss_index)
-    KeywordIndex.build(tokens).save(gen / "bm25")
+    with writing(gen, "meta.sqlite"):
+        _write_sqlite(gen / "meta.sqlite", docs, chunks, tokens)
+    with writing(gen, "vectors.faiss"):
+        dense = write_dense(gen, vectors, index_kind or Settings.from_env().faiss_index)
+    with writing(gen, "bm25/"):
+        KeywordIndex.build(tokens).save(gen / "bm25")
     manifest = {
         "format_version": FORMAT_VERSION,
         "model": model,
@@ -180,7 +166,8 @@ def write_generation(
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **(extra or {}),
     }
-    (gen / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    with writing(gen, "manifest.json"):
+        (gen / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def text_hash(text: str) -> str:
@@ -209,54 +196,6 @@ def _write_sqlite(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk],
     con.close()
 
 
-def publish(root: Path, gen: Path) -> Path:
-    """Make ``gen`` the live generation with one atomic rename, then tidy up."""
-    final = gen.with_name(gen.name.removesuffix(".tmp"))
-    _fsync_tree(gen)
-    gen.rename(final)
-    tmp = root / (CURRENT + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(final.name)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, root / CURRENT)
-    _fsync_dir(root)
-    remove_stale_generations(root)
-    return final
-
-
-def remove_stale_generations(root: Path) -> None:
-    """Delete unfinished (``.tmp``) generations and all but the newest kept ones.
-
-    Only called by the lock holder, so a ``.tmp`` folder is a leftover of a
-    killed writer.
-    """
-    live = current_generation(root)
-    gens = sorted(p for p in root.glob(GEN_PREFIX + "*") if p.is_dir())
-    finished = [g for g in gens if not g.name.endswith(".tmp") and g != live]
-    keep = set(finished[-(KEEP_GENERATIONS - 1):]) if KEEP_GENERATIONS > 1 else set()
-    for g in gens:
-        if g != live and g not in keep:
-            shutil.rmtree(g, ignore_errors=True)
-    (root / (CURRENT + ".tmp")).unlink(missing_ok=True)
-
-
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.rglob("*"):
-        if path.is_file():
-            with open(path, "rb") as fh:
-                os.fsync(fh.fileno())
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 # ---------------------------------------------------------------- reading
 
 
@@ -275,24 +214,28 @@ class IndexReader:
 
     def __init__(self, gen: Path):
         self.path = gen
-        self.manifest: dict[str, Any] = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
-        self.size = int(self.manifest["chunks"])
+        with reading(gen, "manifest.json"):
+            self.manifest: dict[str, Any] = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
+            self.size = int(self.manifest["chunks"])
         # FAISS and BM25 load on first use: `govqa index list` needs neither
         # (bm25s + scipy alone take ~0.4 s to import).
         self._dense: DenseIndex | None = None
         self._keyword: KeywordIndex | None = None
         self._load_lock = threading.Lock()
-        self._con = sqlite3.connect(f"file:{gen / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False)
-        self._con.row_factory = sqlite3.Row  # rows are read by column name
         self._lock = threading.Lock()
-        # indexes built before pages were stored have no page columns: read NULL
-        self._page = "page" if self._has_column("chunks", "page") else "NULL AS page"
-        self._pages = "pages" if self._has_column("documents", "pages") else "NULL AS pages"
-        self.documents: dict[str, StoredDocument] = self._load_documents()
-        rows = self._query("SELECT doc_id FROM chunks ORDER BY chunk_id")
-        doc_index = {d: i for i, d in enumerate(self.documents)}
-        # chunk position -> document number, for fast filtering by metadata
-        self.chunk_doc = np.array([doc_index[r["doc_id"]] for r in rows], dtype=np.int32)
+        with reading(gen, "meta.sqlite"):
+            if not (gen / "meta.sqlite").is_file():  # sqlite would open an empty database
+                raise FileNotFoundError("missing")
+            self._con = sqlite3.connect(f"file:{gen / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False)
+            self._con.row_factory = sqlite3.Row  # rows are read by column name
+            # indexes built before pages were stored have no page columns: read NULL
+            self._page = "page" if self._has_column("chunks", "page") else "NULL AS page"
+            self._pages = "pages" if self._has_column("documents", "pages") else "NULL AS pages"
+            self.documents: dict[str, StoredDocument] = self._load_documents()
+            rows = self._query("SELECT doc_id FROM chunks ORDER BY chunk_id")
+            doc_index = {d: i for i, d in enumerate(self.documents)}
+            # chunk position -> document number, for fast filtering by metadata
+            self.chunk_doc = np.array([doc_index[r["doc_id"]] for r in rows], dtype=np.int32)
         self.doc_ids = list(self.documents)
 
     @property
@@ -300,7 +243,8 @@ class IndexReader:
         """The FAISS index with its search parameters (loaded once)."""
         with self._load_lock:
             if self._dense is None:
-                self._dense = DenseIndex.open(self.path, self.manifest)
+                with reading(self.path, "vectors.faiss"):
+                    self._dense = DenseIndex.open(self.path, self.manifest)
             return self._dense
 
     @property
@@ -312,21 +256,20 @@ class IndexReader:
         """The BM25 index (loaded once)."""
         with self._load_lock:
             if self._keyword is None:
-                self._keyword = KeywordIndex.load(self.path / "bm25", self.size)
+                with reading(self.path, "bm25/"):
+                    self._keyword = KeywordIndex.load(self.path / "bm25", self.size)
             return self._keyword
 
     @classmethod
     def open(cls, root: Path) -> "IndexReader":
-        gen = current_generation(root)
-        if gen is None:
-            raise missing_index(root)
-        return cls(gen)
+        """The live generation of ``root``; IndexMissingError or IndexDamagedError when it cannot be read."""
+        return cls(live_generation(root))
 
     def _has_column(self, table: str, column: str) -> bool:
         return any(r["name"] == column for r in self._query(f"PRAGMA table_info({table})"))
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
-        with self._lock:
+        with self._lock, reading(self.path, "meta.sqlite"):
             return self._con.execute(sql, params).fetchall()
 
     def _load_documents(self) -> dict[str, StoredDocument]:
@@ -356,11 +299,8 @@ class IndexReader:
 
     def iter_chunks(self) -> Iterator[tuple[Chunk, str, list[str]]]:
         """Every chunk with its text hash and tokens, in id order (for rebuilds)."""
-        with self._lock:
-            rows = self._con.execute(
-                f"SELECT chunk_id, doc_id, ordinal, section, text, sentences, text_hash, tokens, {self._page} "
-                "FROM chunks ORDER BY chunk_id"
-            ).fetchall()
+        rows = self._query("SELECT chunk_id, doc_id, ordinal, section, text, sentences, text_hash, tokens, "
+                           f"{self._page} FROM chunks ORDER BY chunk_id")
         for r in rows:
             yield _chunk(r), r["text_hash"], r["tokens"].split()
 
@@ -380,7 +320,9 @@ class IndexReader:
 
     def vectors(self, chunk_ids: Sequence[int]) -> np.ndarray:
         """Stored vectors of the given chunks (exact for every index kind)."""
-        return self.dense.vectors(chunk_ids)
+        dense = self.dense
+        with reading(self.path, dense.file):
+            return dense.vectors(chunk_ids)
 
     def close(self) -> None:
         with self._lock:

@@ -13,6 +13,7 @@ class IngestError(Exception):
     """
 
     skipped = False  # True for files passed over on purpose (see SkippedFile)
+    notice = False  # True for something worth saying that is no failure (see Notice)
 
     def __init__(self, path: Path | str, message: str, line: int | None = None) -> None:
         self.path = Path(path)
@@ -41,3 +42,9 @@ class MissingTool(IngestError):
     def __init__(self, path: Path | str, tool: str, install: str, what: str) -> None:
         self.tool = tool
         super().__init__(path, f"reading {what} needs {tool}, which is not installed: {install}")
+
+
+class Notice(IngestError):
+    """Worth one line, not a failure: two different files with one name (both kept)."""
+
+    notice = True

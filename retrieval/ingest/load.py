@@ -4,6 +4,12 @@ For each file: ``read_text`` (by format), ``prepare_text`` (normalised; the
 metadata is read from this form, header lines still there), then
 ``remove_furniture`` gives ``Document.text``, and the page markers of paged
 sources become ``Document.pages``. Errors are collected, never fatal.
+
+A document's ``source`` is its path relative to the folder given
+(``2020/report.pdf``), or the file name for a file named on the command line;
+two different files that would get one source keep the paths as given, and
+the clash is said in one line. Symbolic links inside a folder are followed
+only while they stay inside the folders given.
 """
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ from typing import Callable, Iterator
 
 from ..records import Document
 from .clean import prepare_text, remove_furniture
-from .errors import IngestError, SkippedFile
+from .errors import IngestError, Notice, SkippedFile
 from .metadata import extract_metadata
 from .options import PageRead, ReadOptions
 from .pages import split_page_marks
@@ -83,6 +89,7 @@ def load_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
     """
     docs: list[Document] = []
     errors: list[IngestError] = []
+    given: dict[int, tuple[Path, str]] = {}  # id(doc) -> (path as given, its source stem)
 
     def fail(err: IngestError) -> None:
         errors.append(err)
@@ -90,21 +97,24 @@ def load_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
             on_error(err)
 
     options = options or ReadOptions()
-    for path in _expand(paths, fail):
+    for path, source in _expand(paths, fail):
         read = FileRead(path)
         file_options = replace(options, on_page=_counting(read, options.on_page))
         try:
             if path.suffix.lower() in JSONL_SUFFIXES:
-                found = _load_jsonl(path, max_bytes, fail)
+                found = _load_jsonl(path, max_bytes, fail, source)
             else:
-                found = [_load_file(path, max_bytes, file_options)]
+                found = [_load_file(path, max_bytes, source, file_options)]
         except IngestError as err:
             fail(err)
             continue
+        for doc in found:
+            given[id(doc)] = (path, source)
         docs.extend(found)
         read.documents = len(found)
         if on_file and found:
             on_file(read)
+    _resolve_clashes(docs, given, fail)
     return docs, errors
 
 
@@ -116,14 +126,38 @@ def _counting(read: FileRead, then: Callable[[PageRead], None] | None) -> Callab
     return on_page
 
 
-def _expand(paths: list[Path], fail: Callable[[IngestError], None]) -> Iterator[Path]:
-    """Files named, and the supported files found under the folders named.
+def _resolve_clashes(docs: list[Document], given: dict[int, tuple[Path, str]],
+                     fail: Callable[[IngestError], None]) -> None:
+    """Different documents that got one source take the path as given instead
+    (``a/report.txt``, ``b/report.txt``); both are kept and the clash is one line."""
+    by_source: dict[str, list[Document]] = {}
+    for doc in docs:
+        by_source.setdefault(doc.source, []).append(doc)
+    for source, same in by_source.items():
+        if len({d.doc_id for d in same}) < 2:
+            continue  # one document (or copies of one): no clash
+        renamed = []
+        for doc in same:
+            path, stem = given[id(doc)]
+            doc.source = path.as_posix() + doc.source[len(stem):]
+            renamed.append(doc.source)
+        fail(Notice(source, f"clash: {len(same)} different files have this name; kept all, "
+                            f"as {', '.join(dict.fromkeys(renamed))}"))
+
+
+def _expand(paths: list[Path], fail: Callable[[IngestError], None]) -> Iterator[tuple[Path, str]]:
+    """(file, source) for each file named and each supported file found under
+    the folders named; the source is the path relative to its folder, or the
+    file name of a file named.
 
     A folder is walked recursively in sorted path order; hidden files and
-    folders (``.git``) are passed over silently, files of other types are
-    reported as ``SkippedFile`` and unreadable sub-folders as errors.
+    folders (``.git``) are passed over silently, files of other types and
+    symbolic links leading out of the folders given are reported as
+    ``SkippedFile``, unreadable sub-folders as errors.
     """
-    for path in map(Path, paths):
+    paths = list(map(Path, paths))
+    inside = [p.resolve() for p in paths if _is_dir(p)]
+    for path in paths:
         try:
             is_dir = path.is_dir()
             exists = is_dir or path.exists() or path.is_symlink()
@@ -131,14 +165,21 @@ def _expand(paths: list[Path], fail: Callable[[IngestError], None]) -> Iterator[
             fail(IngestError(path, f"not readable ({exc.strerror or exc})"))
             continue
         if is_dir:
-            yield from _walk(path, fail)
+            yield from ((f, f.relative_to(path).as_posix()) for f in _walk(path, inside, fail))
         elif exists:
-            yield path
+            yield path, path.name
         else:
             fail(IngestError(path, "file not found"))
 
 
-def _walk(folder: Path, fail: Callable[[IngestError], None]) -> Iterator[Path]:
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _walk(folder: Path, inside: list[Path], fail: Callable[[IngestError], None]) -> Iterator[Path]:
     """Supported files under ``folder``, sorted by path."""
     def unreadable(exc: OSError) -> None:
         fail(IngestError(exc.filename or folder, f"folder not readable ({exc.strerror or exc})"))
@@ -146,20 +187,35 @@ def _walk(folder: Path, fail: Callable[[IngestError], None]) -> Iterator[Path]:
     found: list[Path] = []
     for top, dirs, files in os.walk(folder, onerror=unreadable):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for d in dirs:  # os.walk does not enter linked folders: say so when the link leads out
+            if os.path.islink(os.path.join(top, d)):
+                _leads_out(Path(top, d), folder, inside, fail)
         found.extend(Path(top, f) for f in files if not f.startswith("."))
     for path in sorted(found):
+        if path.is_symlink() and _leads_out(path, folder, inside, fail):
+            continue
         if path.suffix.lower() in SUPPORTED_SUFFIXES:
             yield path
         else:
             fail(SkippedFile(path, f"unsupported file type {path.suffix.lower() or '(no extension)'!r}"))
 
 
-def _load_file(path: Path, max_bytes: int, options: ReadOptions) -> Document:
+def _leads_out(link: Path, folder: Path, inside: list[Path], fail: Callable[[IngestError], None]) -> bool:
+    """True (and one ``skipped`` line) when symbolic link ``link`` points
+    outside every folder given: its content is not the administrator's to index."""
+    target = link.resolve()
+    if any(target == root or root in target.parents for root in inside):
+        return False
+    fail(SkippedFile(link, f"symlink outside {folder} (to {target}), not followed"))
+    return True
+
+
+def _load_file(path: Path, max_bytes: int, source: str, options: ReadOptions) -> Document:
     raw = read_text(path, max_bytes, options)
-    return make_document(raw, source=path.name, path=path)
+    return make_document(raw, source=source, path=path)
 
 
-def _load_jsonl(path: Path, max_bytes: int, fail: Callable[[IngestError], None]) -> list[Document]:
+def _load_jsonl(path: Path, max_bytes: int, fail: Callable[[IngestError], None], source: str) -> list[Document]:
     """One Document per line of ``{"title", "content", "year", "url"}``; a
     broken line is reported and skipped."""
     docs = []
@@ -167,13 +223,13 @@ def _load_jsonl(path: Path, max_bytes: int, fail: Callable[[IngestError], None])
         if not line.strip():
             continue
         try:
-            docs.append(_jsonl_document(path, number, line))
+            docs.append(_jsonl_document(path, number, line, source))
         except IngestError as err:
             fail(err)
     return docs
 
 
-def _jsonl_document(path: Path, number: int, line: str) -> Document:
+def _jsonl_document(path: Path, number: int, line: str, source: str) -> Document:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as exc:
@@ -187,7 +243,7 @@ def _jsonl_document(path: Path, number: int, line: str) -> Document:
     url = record.get("url") if isinstance(record.get("url"), str) else ""
     # corpus content is wiki text: paragraphs are separated by blank lines,
     # single line breaks come from inline markup
-    return make_document(content, source=f"{path.name}#{number}", path=path, line=number,
+    return make_document(content, source=f"{source}#{number}", path=path, line=number,
                          title_hint=title, year_hint=_year(record.get("year")), url=url,
                          unwrap=True)
 

@@ -7,6 +7,7 @@ import stat
 from pathlib import Path
 from typing import Callable
 
+from .zipguard import ZIP_MAGIC, check_zip
 from .errors import IngestError
 from .html import html_file_text
 from .ocr import IMAGE_SUFFIXES, image_text
@@ -56,7 +57,10 @@ def read_text(path: Path, max_bytes: int = DEFAULT_MAX_BYTES, options: ReadOptio
     if reader is None:
         raise IngestError(path, f"unsupported file type {suffix or '(no extension)'!r} "
                                 f"(read: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
-    text = reader(path, _read_bytes(path, max_bytes), options or ReadOptions())
+    data = _read_bytes(path, max_bytes)
+    if data.startswith(ZIP_MAGIC):  # any zip-based format: no zip bomb reaches a parser
+        check_zip(path, data, max_bytes)
+    text = reader(path, data, options or ReadOptions())
     if not text.strip():
         raise IngestError(path, "no text (file holds only whitespace or markup)")
     return text

@@ -17,16 +17,27 @@ from pathlib import Path
 
 from .errors import IngestError
 
-MAX_UNZIPPED_BYTES = 200_000_000  # a report .docx/.xlsx unpacks to a few MB
-MAX_ZIP_RATIO = 200  # XML compresses 10-30x; 200x and more is a bomb
+ZIP_MAGIC = b"PK\x03\x04"  # how every zip-based file (.docx, .xlsx, OpenDocument) starts
+EXPANSION_RATIO = 20  # a package may unpack to 20x the file size limit (GOVQA_MAX_FILE_BYTES)...
+EXPANSION_CEILING = 100_000_000  # ...and never past 100 MB: a 300-page report is ~5 MB of XML
+MAX_ZIP_RATIO = 200  # XML compresses 10-30x; 200x its own size and more is a bomb
 MAX_ZIP_MEMBERS = 10_000
 STEP = 1 << 20  # inflate 1 MB at a time
 
 
-def check_zip(path: Path, data: bytes, max_bytes: int = MAX_UNZIPPED_BYTES) -> None:
+def expansion_limit(file_limit: int) -> int:
+    """Most bytes a package may unpack to when files may weigh ``file_limit``.
+
+    >>> expansion_limit(10_000_000), expansion_limit(1_000_000)
+    (100000000, 20000000)
+    """
+    return min(EXPANSION_RATIO * file_limit, EXPANSION_CEILING)
+
+
+def check_zip(path: Path, data: bytes, file_limit: int = 10_000_000) -> None:
     """Raise ``IngestError`` for a package that is not a readable zip, has
-    too many parts, or unpacks to more than ``max_bytes`` (or MAX_ZIP_RATIO
-    times its own size).
+    too many parts, or unpacks to more than ``expansion_limit(file_limit)``
+    (or MAX_ZIP_RATIO times its own size).
 
     >>> buffer = io.BytesIO()
     >>> with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
@@ -43,13 +54,14 @@ def check_zip(path: Path, data: bytes, max_bytes: int = MAX_UNZIPPED_BYTES) -> N
         raise IngestError(path, f"damaged Office file (not a readable zip: {exc})") from None
     if len(members) > MAX_ZIP_MEMBERS:
         raise IngestError(path, f"Office file with {len(members):,} parts (limit {MAX_ZIP_MEMBERS:,}); refused")
-    limit = min(max_bytes, MAX_ZIP_RATIO * len(data))
+    limit = min(expansion_limit(file_limit), MAX_ZIP_RATIO * len(data))
     total = 0
     for member in members:
         total += _inflated_size(path, data, member, limit - total)
         if total > limit:
-            raise IngestError(path, f"refused: unpacks to more than {limit:,} bytes from {len(data):,} bytes "
-                                    f"(limit {max_bytes:,} bytes or {MAX_ZIP_RATIO}x the file; a zip bomb?)")
+            raise IngestError(path, f"refused: unpacks to more than {limit:,} bytes from {len(data):,} bytes: "
+                                    f"expands too much (at most {EXPANSION_RATIO}x GOVQA_MAX_FILE_BYTES, "
+                                    f"{EXPANSION_CEILING // 10**6} MB, or {MAX_ZIP_RATIO}x the file; a zip bomb?)")
 
 
 def _inflated_size(path: Path, data: bytes, member: zipfile.ZipInfo, budget: int) -> int:
