@@ -30,6 +30,7 @@ from .answer import compare
 from .answer.extract import idf_from_df
 from .answer.lookup import answer_from_passages, refused
 from .index.fact_store import FactStore, for_reader
+from .index.model import check_question_encoder, load_model
 from .index.facts import Fact
 from .index.store import IndexReader, ModelMismatchError, current_generation
 from .query.measures import select as select_facts
@@ -56,8 +57,6 @@ class Engine:
     """Question answering over one index folder. Thread-safe for ``ask``."""
 
     def __init__(self, root: Path, reader: IndexReader, settings: Settings):
-        from embeddings import load_embedder
-
         self.root = root
         self.settings = settings
         model = reader.manifest["model"]
@@ -65,11 +64,8 @@ class Engine:
             raise ModelMismatchError(
                 f"index {root} was built with model {model!r}, not {settings.model!r}: "
                 f"use --model {model} or rebuild the index")
-        self.embedder = load_embedder(model, settings.batch_size)
-        if self.embedder.dim != int(reader.manifest["dimension"]):
-            raise ModelMismatchError(
-                f"model {model!r} gives {self.embedder.dim}-d vectors but the index holds "
-                f"{reader.manifest['dimension']}-d ones: rebuild the index")
+        self.embedder = load_model(model, settings)
+        check_question_encoder(reader.manifest, self.embedder, root)
         self._reload_lock = threading.Lock()
         self._snapshot = Snapshot.of(reader)
         self._checked_at = time.monotonic()

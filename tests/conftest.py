@@ -44,6 +44,7 @@ class FakeEmbedder:
     """A tiny deterministic embedder for unit tests: hashed character bigrams."""
 
     name = "fake"
+    fingerprint = "fake:1"  # what a manifest records; vectors are reused only between equal ones
     dim = 64
     batch_size = 16
 
@@ -71,6 +72,6 @@ def fake_embedder(monkeypatch):
     import embeddings.loader
 
     fake = FakeEmbedder()
-    monkeypatch.setattr(embeddings.loader, "load_embedder", lambda name="", batch_size=32: fake)
-    monkeypatch.setattr(embeddings, "load_embedder", lambda name="", batch_size=32: fake)
+    monkeypatch.setattr(embeddings.loader, "load_embedder", lambda name="", batch_size=32, cache=None: fake)
+    monkeypatch.setattr(embeddings, "load_embedder", lambda name="", batch_size=32, cache=None: fake)
     return fake
