@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -60,6 +60,9 @@ CREATE TABLE chunks (
 );
 CREATE INDEX chunks_doc ON chunks(doc_id);
 CREATE INDEX chunks_hash ON chunks(text_hash);
+CREATE TABLE document_years (     -- years each document's text mentions, read at build time
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id), year INTEGER NOT NULL
+);
 """
 
 
@@ -147,33 +150,37 @@ def new_generation_dir(root: Path) -> Path:
     return gen
 
 
-def write_generation(
-    gen: Path,
-    docs: Sequence[Document],
-    chunks: Sequence[Chunk],
-    tokens: Sequence[list[str]],
-    vectors: np.ndarray,
-    model: str,
-    extra: dict[str, Any] | None = None,
-    index_kind: str | None = None,
-) -> None:
-    """Write every file of a generation into ``gen`` (not yet live).
+def write_generation(gen: Path, docs: Sequence[Document], chunks: Sequence[Chunk], tokens: Sequence[list[str]],
+                     vectors: np.ndarray, model: str, extra: dict[str, Any] | None = None,
+                     index_kind: str | None = None, years: Mapping[str, Iterable[int]] | None = None) -> None:
+    """Write every file of a generation into ``gen`` (not yet live): ``write_texts``
+    then ``write_vectors`` (the indexer writes the texts while encoding)."""
+    write_texts(gen, docs, chunks, tokens, years)
+    write_vectors(gen, vectors, model, len(docs), extra, index_kind)
 
-    ``index_kind`` is the FAISS index setting (auto, flat, ivf, hnsw);
-    None = ``GOVQA_FAISS_INDEX`` or auto."""
+
+def write_texts(gen: Path, docs: Sequence[Document], chunks: Sequence[Chunk], tokens: Sequence[list[str]],
+                years: Mapping[str, Iterable[int]] | None = None) -> None:
+    """``meta.sqlite`` and ``bm25/``; ``years``: doc id -> years its text mentions."""
+    assert len(chunks) == len(tokens)
+    _write_sqlite(gen / "meta.sqlite", docs, chunks, tokens, years or {})
+    KeywordIndex.build(tokens).save(gen / "bm25")
+
+
+def write_vectors(gen: Path, vectors: np.ndarray, model: str, documents: int,
+                  extra: dict[str, Any] | None = None, index_kind: str | None = None) -> None:
+    """The FAISS index (``index_kind``: auto, flat, ivf, hnsw; None = ``GOVQA_FAISS_INDEX``
+    or auto), then the manifest, written last."""
     from ..settings import Settings
 
-    assert len(chunks) == len(tokens) == vectors.shape[0]
     dim = int(vectors.shape[1])
-    _write_sqlite(gen / "meta.sqlite", docs, chunks, tokens)
     dense = write_dense(gen, vectors, index_kind or Settings.from_env().faiss_index)
-    KeywordIndex.build(tokens).save(gen / "bm25")
     manifest = {
         "format_version": FORMAT_VERSION,
         "model": model,
         "dimension": dim,
-        "documents": len(docs),
-        "chunks": len(chunks),
+        "documents": documents,
+        "chunks": int(vectors.shape[0]),
         **dense,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **(extra or {}),
@@ -187,7 +194,7 @@ def text_hash(text: str) -> str:
 
 
 def _write_sqlite(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk],
-                  tokens: Sequence[list[str]]) -> None:
+                  tokens: Sequence[list[str]], years: Mapping[str, Iterable[int]]) -> None:
     now = time.strftime("%Y-%m-%dT%H:%M:%S")
     con = sqlite3.connect(path)
     with con:
@@ -203,6 +210,8 @@ def _write_sqlite(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk],
               text_hash(c.text), " ".join(toks))
              for i, (c, toks) in enumerate(zip(chunks, tokens))],
         )
+        con.executemany("INSERT INTO document_years VALUES (?,?)",
+                        [(d.doc_id, int(y)) for d in docs for y in sorted(set(years.get(d.doc_id, ())))])
     con.close()
 
 
@@ -306,7 +315,7 @@ class IndexReader:
         """The BM25 index (loaded once)."""
         with self._load_lock:
             if self._keyword is None:
-                self._keyword = KeywordIndex.load(self.path / "bm25", self.size)
+                self._keyword = KeywordIndex.load(self.path / "bm25", self.size, mmap=True)  # pages read on use
             return self._keyword
 
     @classmethod
@@ -358,6 +367,17 @@ class IndexReader:
         """(section, text hash) -> chunk id of every chunk: what vector reuse matches on."""
         rows = self._query("SELECT chunk_id, section, text_hash FROM chunks ORDER BY chunk_id")
         return {(r["section"], r["text_hash"]): r["chunk_id"] for r in rows}
+
+    def mentioned_years(self) -> dict[str, set[int]] | None:
+        """doc id -> years its text mentions (stored at build time); None for an older index."""
+        try:
+            rows = self._query("SELECT doc_id, year FROM document_years")
+        except sqlite3.OperationalError:  # no such table
+            return None
+        years: dict[str, set[int]] = {}
+        for r in rows:
+            years.setdefault(r["doc_id"], set()).add(r["year"])
+        return years
 
     def document_text(self, doc_id: str) -> str:
         rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))
