@@ -1,8 +1,11 @@
 """Building and changing the index: documents -> chunks -> vectors -> store.
 
 Every change (build, add, remove) writes a complete new generation and then
-switches ``CURRENT`` to it in one atomic step; vectors of chunks whose text
-is unchanged are copied from the live generation instead of re-encoded.
+switches ``CURRENT`` to it in one atomic step (``changes.Change``). A change
+costs what it changes: indexed documents are carried over as stored (never
+read, chunked or encoded again), vectors of chunks whose text is unchanged
+are copied, and new chunks are encoded on a worker thread while the next
+documents are read (``pipeline``).
 
 >>> report = build_index([Path("seeds")], Path("index"), Settings())   # doctest: +SKIP
 >>> report.summary()                                                    # doctest: +SKIP
@@ -13,21 +16,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
-import numpy as np
-
-from ..ingest import IngestError, load_documents
-from ..ingest.chunking import chunk_document
-from ..records import Chunk, Document
+from ..ingest import IngestError
 from ..settings import DEFAULT_MODEL, Settings
-from ..text.tokenize import add_words, domain_words, tokenize
-from .fact_store import write_facts
-from .store import (IndexReader, ModelMismatchError, WriterLock, current_generation, new_generation_dir,
-                    publish, read_manifest, remove_stale_generations, text_hash, write_generation)
-
-# progress(stage, done, total): stage is "read", "embed" or "write"
-Progress = Callable[[str, int, int], None]
+from .changes import Change, Progress, passage_text
+from .store import ModelMismatchError, WriterLock, current_generation, read_manifest, remove_stale_generations
 
 
 @dataclass
@@ -45,9 +39,14 @@ class ChangeReport:
     index: Path | None = None
 
     def __post_init__(self) -> None:
-        # files passed over on purpose (unsupported types met in a folder) are listed, not failures
-        self.skipped += [str(e) for e in self.errors if getattr(e, "skipped", False)]
-        self.errors = [e for e in self.errors if not getattr(e, "skipped", False)]
+        errors, self.errors = self.errors, []
+        self.note(errors)
+
+    def note(self, errors: list[IngestError]) -> None:
+        """Record ingest problems; files passed over on purpose (unsupported
+        types met in a folder) are listed as skipped, not as failures."""
+        self.skipped += [str(e) for e in errors if getattr(e, "skipped", False)]
+        self.errors += [e for e in errors if not getattr(e, "skipped", False)]
 
     def summary(self) -> str:
         return (f"{self.action}: {self.documents} docs, {self.chunks} chunks "
@@ -61,15 +60,13 @@ def build_index(paths: Sequence[Path], root: Path, settings: Settings,
     started = time.perf_counter()
     with WriterLock(root):
         remove_stale_generations(root)
-        docs, errors = load_documents(list(paths), max_bytes=settings.max_file_bytes)
-        docs = _unique(docs)
-        report = ChangeReport("build", errors=errors, added=[d.source for d in docs])
-        if docs:
-            _write(root, docs, settings, report, progress)
-        else:  # never replace an index by an empty one (and bm25s cannot index nothing)
-            report.errors.append(IngestError(root, "nothing to index: no document could be read; "
-                                                   "the index was left as it was"))
-            report.index = root
+        report = ChangeReport("build")
+        with Change(root, settings, settings.model or DEFAULT_MODEL, progress) as change:
+            change.embedder()  # loaded first: whether live vectors can be reused depends on it
+            for doc in change.read(paths):
+                change.add_new(doc)
+                report.added.append(doc.source)
+            _finish(change, report)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -77,84 +74,67 @@ def build_index(paths: Sequence[Path], root: Path, settings: Settings,
 def add_documents(paths: Sequence[Path], root: Path, settings: Settings,
                   progress: Progress | None = None) -> ChangeReport:
     """Add new documents; an identical one is skipped, a new version of the
-    same source replaces the old one."""
+    same source replaces the old one. Indexed documents are not read again."""
     started = time.perf_counter()
     with WriterLock(root):
         remove_stale_generations(root)
-        resolve_model(root, settings)  # refuse a mismatched model before any work
-        old = _existing_documents(root)
-        new, errors = load_documents(list(paths), max_bytes=settings.max_file_bytes)
-        report = ChangeReport("add", errors=errors)
-        by_id = {d.doc_id: d for d in old}
-        by_source = {d.source: d.doc_id for d in old}
-        for doc in _unique(new):
-            if doc.doc_id in by_id:
-                report.skipped.append(f"{doc.source}: already indexed (same content)")
-                continue
-            if doc.source in by_source:
-                replaced = by_source.pop(doc.source)
-                by_id.pop(replaced, None)
-                report.removed.append(f"{doc.source} (old version {replaced})")
-            by_id[doc.doc_id] = doc
-            by_source[doc.source] = doc.doc_id
-            report.added.append(doc.source)
-        if report.added or report.removed:
-            _write(root, list(by_id.values()), settings, report, progress)
-        else:
-            report.documents = len(old)
-            report.index = root
+        model = resolve_model(root, settings)  # refuse a mismatched model before any work
+        report = ChangeReport("add")
+        with Change(root, settings, model, progress) as change:
+            live = change.live.documents if change.live is not None else {}
+            kept = dict.fromkeys(live)  # live doc ids still in the index, in order
+            by_source = {d.source: d.doc_id for d in live.values()}
+            for doc in change.read(paths):
+                if doc.doc_id in kept or doc.doc_id in change.parts:
+                    report.skipped.append(f"{doc.source}: already indexed (same content)")
+                    continue
+                if doc.source in by_source:
+                    replaced = by_source.pop(doc.source)
+                    kept.pop(replaced, None)
+                    change.parts.pop(replaced, None)  # an earlier document of this same run
+                    report.removed.append(f"{doc.source} (old version {replaced})")
+                change.add_new(doc)
+                by_source[doc.source] = doc.doc_id
+                report.added.append(doc.source)
+            if report.added or report.removed:
+                change.carry(kept)
+                _finish(change, report)
+            else:
+                report.note(change.errors)
+                report.documents, report.index = len(live), root
     report.seconds = time.perf_counter() - started
     return report
 
 
 def remove_documents(keys: Sequence[str], root: Path, settings: Settings,
                      progress: Progress | None = None) -> ChangeReport:
-    """Remove documents by id (or id prefix) or by source name."""
+    """Remove documents by id (or id prefix) or by source name. The others
+    are carried over as stored: nothing is read, chunked or encoded."""
     started = time.perf_counter()
     with WriterLock(root):
         remove_stale_generations(root)
-        old = _existing_documents(root)
         report = ChangeReport("remove")
-        keep = []
-        for doc in old:
-            if any(k and (doc.doc_id.startswith(k) or doc.source == k) for k in keys):
-                report.removed.append(f"{doc.doc_id} {doc.source}")
-            else:
-                keep.append(doc)
-        matched = {k for k in keys for d in old if k and (d.doc_id.startswith(k) or d.source == k)}
-        for key in keys:
-            if key not in matched:
-                report.errors.append(IngestError(Path(key), "no indexed document has this id or source"))
-        if report.removed and not keep:  # an index cannot be empty (bm25s cannot index nothing)
-            report.errors.append(IngestError(root, f"refusing to remove all {len(old)} documents; "
-                                                   "to start again run `govqa index build --docs ...`"))
-            report.removed = []
-        elif report.removed:
-            _write(root, keep, settings, report, progress)
+        with Change(root, settings, settings.model, progress) as change:
+            old = list(change.live.documents.values()) if change.live is not None else []
+            keep = []
+            for doc in old:
+                if any(k and (doc.doc_id.startswith(k) or doc.source == k) for k in keys):
+                    report.removed.append(f"{doc.doc_id} {doc.source}")
+                else:
+                    keep.append(doc.doc_id)
+            matched = {k for k in keys for d in old if k and (d.doc_id.startswith(k) or d.source == k)}
+            for key in keys:
+                if key not in matched:
+                    report.errors.append(IngestError(Path(key), "no indexed document has this id or source"))
+            if report.removed and not keep:  # an index cannot be empty (bm25s cannot index nothing)
+                report.errors.append(IngestError(root, f"refusing to remove all {len(old)} documents; "
+                                                       "to start again run `govqa index build --docs ...`"))
+                report.removed = []
+            elif report.removed:
+                change.carry(keep)
+                _finish(change, report)
     report.seconds = time.perf_counter() - started
     return report
-
-
-# ---------------------------------------------------------------- internals
-
-
-def _unique(docs: list[Document]) -> list[Document]:
-    """Drop exact duplicates (same content hash), keeping the first."""
-    seen: dict[str, Document] = {}
-    for d in docs:
-        seen.setdefault(d.doc_id, d)
-    return list(seen.values())
-
-
-def _existing_documents(root: Path) -> list[Document]:
-    if current_generation(root) is None:
-        return []
-    reader = IndexReader.open(root)
-    try:
-        return [Document(s.doc_id, s.source, reader.document_text(s.doc_id), s.meta, s.url, s.added_at)
-                for s in reader.documents.values()]
-    finally:
-        reader.close()
 
 
 def resolve_model(root: Path, settings: Settings) -> str:
@@ -168,77 +148,15 @@ def resolve_model(root: Path, settings: Settings) -> str:
     return settings.model or built_with or DEFAULT_MODEL
 
 
-def _write(root: Path, docs: list[Document], settings: Settings, report: ChangeReport,
-           progress: Progress | None) -> None:
-    """Chunk, embed (reusing vectors), write and publish a new generation."""
-    model = (settings.model or DEFAULT_MODEL) if report.action == "build" else resolve_model(root, settings)
-    add_words(domain_words(sorted({(d.meta.region, d.meta.parent_region) for d in docs})))
-    chunks: list[Chunk] = []
-    for i, doc in enumerate(docs):
-        chunks.extend(chunk_document(doc, max_chars=settings.chunk_chars))
-        if progress:
-            progress("read", i + 1, len(docs))
-    tokens = [tokenize(c.section + " " + c.text) for c in chunks]
-    vectors = _vectors(root, chunks, model, settings, report, progress)
-    gen = new_generation_dir(root)
-    write_generation(gen, docs, chunks, tokens, vectors, model, index_kind=settings.faiss_index)
-    write_facts(gen, docs, chunks)  # facts.sqlite beside meta.sqlite: figures across reports
-    publish(root, gen)
-    report.index = root
-    report.documents, report.chunks = len(docs), len(chunks)
-
-
-def _vectors(root: Path, chunks: list[Chunk], model: str, settings: Settings,
-             report: ChangeReport, progress: Progress | None) -> np.ndarray:
-    """One vector per chunk: copied from the live index when the text and
-    model are unchanged, else encoded."""
-    from embeddings import load_embedder
-
-    embedder = load_embedder(model, settings.batch_size)
-    vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    todo = list(range(len(chunks)))
-    rows, old_vectors = _reuse(root, chunks, model, embedder.dim)
-    if rows:
-        vectors[rows] = old_vectors
-        reused = set(rows)
-        todo = [i for i in todo if i not in reused]
-    report.reused, report.embedded = len(rows), len(todo)
-    done = 0
-
-    def tick(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress:
-            progress("embed", done, len(todo))
-
-    if todo:
-        vectors[todo] = embedder.encode_passages([passage_text(chunks[i]) for i in todo], progress=tick)
-    elif progress:
-        progress("embed", 0, 0)
-    return vectors
-
-
-def passage_text(chunk: Chunk) -> str:
-    """What the dense model sees: the section heading gives a paragraph its topic."""
-    return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
-
-
-def _reuse(root: Path, chunks: list[Chunk], model: str, dim: int) -> tuple[list[int], np.ndarray]:
-    """Vectors of the live index for chunks whose embedded text (section and
-    text, matched by ``chunks.text_hash``) is unchanged: (new chunk positions,
-    their vectors), read through one reader."""
-    none = ([], np.zeros((0, dim), dtype=np.float32))
-    if current_generation(root) is None:
-        return none
-    reader = IndexReader.open(root)
-    try:
-        if reader.manifest.get("model") != model or int(reader.manifest.get("dimension", 0)) != dim:
-            return none
-        old = reader.chunk_keys()
-        keys = [(c.section, text_hash(c.text)) for c in chunks]
-        pairs = [(i, old[key]) for i, key in enumerate(keys) if key in old]
-        if not pairs:
-            return none
-        return [i for i, _ in pairs], reader.vectors([cid for _, cid in pairs])
-    finally:
-        reader.close()
+def _finish(change: Change, report: ChangeReport) -> None:
+    """Publish the change (never an empty index: bm25s cannot index nothing) and fill the report."""
+    report.note(change.errors)
+    report.index = change.root
+    if not change.parts:
+        report.errors.append(IngestError(change.root, "nothing to index: no document could be read; "
+                                                      "the index was left as it was"))
+        return
+    change.commit()
+    report.documents = len(change.parts)
+    report.chunks = sum(len(p.chunks) for p in change.parts.values())
+    report.embedded, report.reused = change.embedded, change.reused

@@ -36,7 +36,6 @@ def load_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
         docs, errors = load_documents([Path("seeds")])
         docs[0].source, docs[0].meta.region   # ('000_7d684337e85e8840.txt', '威海市')
     """
-    docs: list[Document] = []
     errors: list[IngestError] = []
 
     def fail(err: IngestError) -> None:
@@ -44,15 +43,21 @@ def load_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
         if on_error:
             on_error(err)
 
+    docs = list(iter_documents(paths, max_bytes, fail))
+    return docs, errors
+
+
+def iter_documents(paths: list[Path], max_bytes: int, fail: Callable[[IngestError], None]) -> Iterator[Document]:
+    """The documents of :func:`load_documents`, one at a time as each file is
+    read (the indexer encodes one while it reads the next); problems go to ``fail``."""
     for path in _expand(paths, fail):
         try:
             if path.suffix.lower() in JSONL_SUFFIXES:
-                docs.extend(_load_jsonl(path, max_bytes, fail))
+                yield from _load_jsonl(path, max_bytes, fail)
             else:
-                docs.append(_load_file(path, max_bytes))
+                yield _load_file(path, max_bytes)
         except IngestError as err:
             fail(err)
-    return docs, errors
 
 
 def _expand(paths: list[Path], fail: Callable[[IngestError], None]) -> Iterator[Path]:
