@@ -1,0 +1,78 @@
+"""Opening an index and starting a process are cheap, and give the same results
+as the slow ways they replace (BM25 without bm25s, jieba's cache read at once)."""
+from __future__ import annotations
+
+import marshal
+import random
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from retrieval.index.keyword import KeywordIndex, _bm25s
+from retrieval.index.store import IndexReader
+
+from .conftest import PROJECT
+
+
+def test_bm25_read_from_mapped_arrays_scores_as_bm25s(seed_index_dir):
+    reader = IndexReader.open(seed_index_dir)
+    folder = reader.path / "bm25"
+    ours = KeywordIndex.load(folder, reader.size, mmap=True)
+    assert isinstance(ours._data, np.memmap)  # mapped, not read
+    theirs = _bm25s().BM25.load(str(folder), show_progress=False, verbosity=0)
+    vocab = [t for t, i in theirs.vocab_dict.items() if i < len(theirs.scores["indptr"]) - 1]
+    rng = random.Random(7)
+    for _ in range(300):
+        query = rng.sample(vocab, rng.randint(1, 6)) + ["不在索引里的词"]
+        known = [t for t in dict.fromkeys(query) if t in theirs.vocab_dict]
+        expected = np.asarray(theirs.get_scores(known), dtype=np.float32)
+        assert np.array_equal(ours.scores(query), expected), query
+    assert not ours.scores(["不在索引里的词", ""]).any()
+    assert ours.document_frequencies() == reader.keyword.document_frequencies()
+
+
+def test_answering_does_not_import_bm25s(seed_index_dir):
+    """bm25s (and scipy) cost a process that only answers ~0.2 s."""
+    code = ("import sys; from retrieval.engine import Engine; "
+            f"e = Engine.open({str(seed_index_dir)!r}); a = e.ask('金华市2020年罚款多少'); "
+            "print(a.answered, 'bm25s' in sys.modules, 'scipy.sparse' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT, timeout=300)
+    assert out.stdout.split() == ["True", "False", "False"], out.stderr[-2000:]
+
+
+def test_jieba_dictionary_cache_is_read_in_one_piece(tmp_path):
+    import jieba
+
+    from retrieval.text.tokenize import JIEBA_CACHE_FILE, _load_dictionary_cache, tokenizer
+
+    slow = jieba.Tokenizer()
+    slow.tmp_dir = str(tmp_path)
+    assert not _load_dictionary_cache(slow)  # no cache yet: jieba makes it
+    slow.initialize()
+    assert (tmp_path / JIEBA_CACHE_FILE).exists()
+    fast = jieba.Tokenizer()
+    fast.tmp_dir = str(tmp_path)
+    assert _load_dictionary_cache(fast) and fast.initialized
+    assert fast.FREQ == slow.FREQ and fast.total == slow.total
+    text = "金华市应急管理局2020年行政处罚703次,罚款1584.66万元"
+    assert fast.lcut_for_search(text) == slow.lcut_for_search(text)
+    (tmp_path / JIEBA_CACHE_FILE).write_bytes(b"\x00damaged")
+    damaged = jieba.Tokenizer()
+    damaged.tmp_dir = str(tmp_path)
+    assert not _load_dictionary_cache(damaged)
+    (tmp_path / JIEBA_CACHE_FILE).write_bytes(marshal.dumps(["not", "a", "dictionary"]))
+    assert not _load_dictionary_cache(damaged)
+    assert tokenizer().initialized
+
+
+@pytest.mark.parametrize("question", ["how many fines did Jinhua issue in 2020", "金华市2020年罚款多少"])
+def test_coverage_reads_no_document_text_on_open(seed_index_dir, monkeypatch, question):
+    from retrieval.engine import Engine
+    from retrieval.settings import Settings
+
+    monkeypatch.setattr(IndexReader, "document_text",
+                        lambda self, doc_id: pytest.fail("opening read a document's text"))
+    engine = Engine.open(seed_index_dir, Settings())
+    assert engine.ask(question).answered
