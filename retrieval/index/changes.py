@@ -173,6 +173,8 @@ class Change:
         parts = sorted(self.parts.values(), key=lambda p: not p.carried)  # stable: live order, then read order
         if self._embedder is not None and not self._reuse:
             self._reencode_live(parts)
+        if self._encoder is not None:
+            self._encoder.close()  # every passage is given: the last block need not wait
         self._tokenise(parts)
         docs = [p.doc for p in parts]
         chunks = [c for p in parts for c in p.chunks]

@@ -9,7 +9,8 @@ the last vector (:meth:`BackgroundEncoder.finish`).
 Passages are encoded in blocks of ``ENCODE_BLOCK`` in the order they were
 given, each block sorted by length (``Embedder.encode_passages``), so the
 batches are the same whatever the timing: a build's vectors do not depend
-on how fast the files were read.
+on how fast the files were read. The last, partial block waits for
+:meth:`BackgroundEncoder.close` (every passage given).
 
 >>> class Doubler:
 ...     dim = 1
@@ -30,8 +31,8 @@ import numpy as np
 
 # Passages sorted by length together: enough that batches hold texts of
 # similar length (little padding), few enough that encoding starts after
-# the first documents are read.
-ENCODE_BLOCK = 256
+# the first few documents are read.
+ENCODE_BLOCK = 64
 
 Tick = Callable[[int, int], None]  # (passages encoded, passages given so far)
 
@@ -63,9 +64,15 @@ class BackgroundEncoder:
             self._ready.notify()
             return range(start, len(self._texts))
 
+    def close(self) -> None:
+        """No more passages: the last, partial block can be encoded now."""
+        with self._ready:
+            self._closed = True
+            self._ready.notify()
+
     def finish(self) -> np.ndarray:
         """Wait for every passage; their vectors, (n, dim) float32, in submission order."""
-        self._close()
+        self.close()
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -77,13 +84,8 @@ class BackgroundEncoder:
         """Stop after the block being encoded (the change failed or was interrupted)."""
         with self._ready:
             self._cancelled = True
-        self._close()
+        self.close()
         self._thread.join()
-
-    def _close(self) -> None:
-        with self._ready:
-            self._closed = True
-            self._ready.notify()
 
     def _next_block(self, start: int) -> list[str] | None:
         """The passages of the block starting at ``start`` once it is full (or
