@@ -284,3 +284,24 @@ def test_background_encoder_hands_on_errors_and_can_be_cancelled():
     t = time.perf_counter()
     encoder.cancel()
     assert time.perf_counter() - t < 2  # stops after the block under way, not after 100
+
+
+def test_background_encoder_starts_while_passages_are_still_coming():
+    """Encoding overlaps reading: a full block starts at once, the last partial
+    one as soon as the input is closed (not when the vectors are asked for)."""
+    calls = []
+    arrived = threading.Event()
+
+    class Watching(FakeEmbedder):
+        def encode_passages(self, texts, progress=None):
+            calls.append(list(texts))
+            arrived.set()
+            return super().encode_passages(texts, progress)
+
+    encoder = BackgroundEncoder(Watching(), block=2)
+    encoder.submit(["甲", "乙", "丙"])
+    assert arrived.wait(5) and calls == [["甲", "乙"]]
+    arrived.clear()
+    encoder.close()
+    assert arrived.wait(5) and calls == [["甲", "乙"], ["丙"]]
+    assert encoder.finish().shape == (3, FakeEmbedder.dim)
