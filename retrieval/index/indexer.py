@@ -20,7 +20,7 @@ from typing import Sequence
 
 from ..ingest import IngestError
 from ..settings import DEFAULT_MODEL, Settings
-from .changes import Change, Progress, passage_text
+from .changes import Change, Progress, passage_text  # noqa: F401 - passage_text: used by bench and synthetic
 from .store import ModelMismatchError, WriterLock, current_generation, read_manifest, remove_stale_generations
 
 
