@@ -145,7 +145,10 @@ class WriterLock:
 
 def new_generation_dir(root: Path) -> Path:
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    gen = root / f"{GEN_PREFIX}{stamp}-{os.getpid()}-{time.monotonic_ns() % 10_000:04d}.tmp"
+    name = ""
+    while not name or (root / name).exists():  # two changes in one second may draw the same 4 digits
+        name = f"{GEN_PREFIX}{stamp}-{os.getpid()}-{time.monotonic_ns() % 10_000:04d}"
+    gen = root / f"{name}.tmp"
     gen.mkdir(parents=True)
     return gen
 
