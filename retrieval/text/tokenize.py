@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import marshal
 import re
+import sys
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -36,13 +37,28 @@ _adding = threading.Lock()
 @lru_cache(maxsize=1)
 def tokenizer() -> Any:
     """govqa's ``jieba.Tokenizer`` (jieba's default dictionary, loaded once)."""
-    import jieba
-
+    jieba = _import_jieba()
     jieba.setLogLevel(logging.WARNING)
     instance = jieba.Tokenizer()
     if not _load_dictionary_cache(instance):
         instance.initialize()  # builds the dictionary and writes jieba's cache file
     return instance
+
+
+def _import_jieba() -> Any:
+    """jieba, imported without ``pkg_resources`` (unless something else already
+    did): jieba uses it only to open its own files and opens them directly
+    without it. Saves ~0.06 s per process and setuptools' deprecation warning
+    on every command's stderr."""
+    absent = "pkg_resources" not in sys.modules
+    if absent:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import jieba
+    finally:
+        if absent:
+            del sys.modules["pkg_resources"]
+    return jieba
 
 
 def _load_dictionary_cache(instance: Any) -> bool:
