@@ -40,9 +40,10 @@ from .query.plan import plan
 from .query.regions import RegionTable
 from .query.scope import Coverage, out_of_scope, soft_context_year
 from .rank.search import query_text, search
-from .records import Answer, Hit
+from .records import Answer, Hit, metadata_to_dict
 from .settings import Settings
 from .text.lexicon import has_han
+from .text.tables import cached_table
 from .text.tokenize import tokenize
 
 log = logging.getLogger(__name__)
@@ -201,7 +202,10 @@ class Snapshot:
 
     @classmethod
     def of(cls, reader: IndexReader) -> "Snapshot":
-        regions = RegionTable.from_metadata(d.meta for d in reader.documents.values())
+        metas = [d.meta for d in reader.documents.values()]
+        # describing every place (pinyin, CC-CEDICT, traditional forms) costs a new process ~0.3 s: kept on disk
+        regions = cached_table("regions", lambda: RegionTable.from_metadata(metas), packages=["pypinyin", "opencc"],
+                               inputs=repr([metadata_to_dict(m) for m in metas]))
         regions.teach_tokenizer()
         return cls(reader, regions, Coverage.of(reader), reader.keyword.document_frequencies())
 

@@ -78,3 +78,52 @@ def test_coverage_reads_no_document_text_on_open(seed_index_dir, monkeypatch, qu
                         lambda self, doc_id: pytest.fail("opening read a document's text"))
     engine = Engine.open(seed_index_dir, Settings())
     assert engine.ask(question).answered
+
+
+# ---------------------------------------------------------------- tables kept on disk
+
+
+def test_a_table_is_made_again_when_its_source_changes_or_its_file_is_damaged(tmp_path):
+    from retrieval.text.tables import cached_table
+
+    source = tmp_path / "source.txt"
+    source.write_text("1 2 3", encoding="utf-8")
+    made = []
+
+    def build():
+        made.append(1)
+        return [int(x) for x in source.read_text(encoding="utf-8").split()]
+
+    folder = tmp_path / "tables"
+    assert cached_table("numbers", build, [source], folder=folder) == [1, 2, 3]
+    assert cached_table("numbers", build, [source], folder=folder) == [1, 2, 3] and len(made) == 1
+    source.write_text("4 5 6 7", encoding="utf-8")  # another size: another key
+    assert cached_table("numbers", build, [source], folder=folder) == [4, 5, 6, 7] and len(made) == 2
+    assert len(list(folder.glob("numbers-*.pickle"))) == 1  # the older key is gone
+    next(folder.glob("numbers-*.pickle")).write_bytes(b"\x80damaged")
+    assert cached_table("numbers", build, [source], folder=folder) == [4, 5, 6, 7] and len(made) == 3
+    assert cached_table("numbers", build, [source], inputs="other", folder=folder) == [4, 5, 6, 7]
+    assert len(made) == 4  # other inputs, other table
+    unpicklable = cached_table("lambda", lambda: (lambda: 1), folder=folder)
+    assert unpicklable() == 1 and not list(folder.glob("lambda-*")) and not list(folder.glob(".*tmp"))
+
+
+def test_kept_tables_equal_freshly_made_ones(seed_index_dir):
+    """What a process reads from the cache folder is what it would have built."""
+    from retrieval.places import Gazetteer as Places
+    from retrieval.query.cedict import Cedict, english_vocabulary
+    from retrieval.query.gazetteer import Gazetteer
+    from retrieval.query.regions import RegionTable
+    from retrieval.engine import Snapshot
+
+    from retrieval.places.gazetteer import _resources
+
+    assert Places.load() == Places.build(_resources())
+    assert Gazetteer.load() == Gazetteer.build()
+    assert english_vocabulary() == Cedict(None, Cedict.load().source).english_vocabulary
+    reader = IndexReader.open(seed_index_dir)
+    fresh = RegionTable.from_metadata(d.meta for d in reader.documents.values())
+    kept = Snapshot.of(reader).regions
+    for name in ("regions", "parents"):
+        assert getattr(kept, name) == getattr(fresh, name)
+    assert kept._zh == fresh._zh and kept._keys == fresh._keys

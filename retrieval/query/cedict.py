@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 from ..settings import Settings
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
+from ..text.tables import cached_table
 from ..text.tokenize import word_frequency
 
 # ---------------------------------------------------------------- CC-CEDICT
@@ -74,8 +75,8 @@ class Cedict:
     ('Jinhua prefecture-level city in Zhejiang',)
     """
 
-    def __init__(self, rows: list[CedictRow], source: Path | None = None):
-        self.rows = rows
+    def __init__(self, rows: list[CedictRow] | None, source: Path | None = None):
+        self._rows = rows  # None: parsed from ``source`` on first use (the reverse index is cached apart)
         self.source = source
         self._by_simp: dict[str, list[int]] | None = None
         self._reverse: ReverseIndex | None = None
@@ -84,8 +85,13 @@ class Cedict:
     @classmethod
     @lru_cache(maxsize=1)
     def load(cls) -> "Cedict":
-        path = cedict_path()
-        return cls(_CEDICT_LINE.findall(path.read_text(encoding="utf-8")), path)
+        return cls(None, cedict_path())
+
+    @property
+    def rows(self) -> list[CedictRow]:
+        if self._rows is None:
+            self._rows = _CEDICT_LINE.findall(self.source.read_text(encoding="utf-8"))
+        return self._rows
 
     def lookup(self, simplified: str) -> list[CedictEntry]:
         """All entries whose simplified headword is ``simplified``."""
@@ -162,6 +168,13 @@ class Cedict:
             if cache:
                 _write_cache(cache, loaded)
         self._reverse, self._vocab = loaded
+
+
+@lru_cache(maxsize=1)
+def english_vocabulary() -> frozenset[str]:
+    """``Cedict.load().english_vocabulary``, kept on disk (``text.tables``): a
+    question need not parse CC-CEDICT to know that 'dean' is a word."""
+    return cached_table("cedict-vocabulary", lambda: Cedict.load().english_vocabulary, [cedict_path()])
 
 
 ReverseIndex = dict[str, list[tuple[int, int, int, str]]]
