@@ -40,7 +40,7 @@ from .query.plan import plan
 from .query.regions import RegionTable
 from .query.scope import Coverage, out_of_scope, soft_context_year
 from .rank.search import query_text, search
-from .records import Answer, Hit, metadata_to_dict
+from .records import Answer, Hit
 from .settings import Settings
 from .text.lexicon import has_han
 from .text.tables import cached_table
@@ -205,7 +205,7 @@ class Snapshot:
         metas = [d.meta for d in reader.documents.values()]
         # describing every place (pinyin, CC-CEDICT, traditional forms) costs a new process ~0.3 s: kept on disk
         regions = cached_table("regions", lambda: RegionTable.from_metadata(metas), packages=["pypinyin", "opencc"],
-                               inputs=repr([metadata_to_dict(m) for m in metas]))
+                               inputs=repr(metas))
         regions.teach_tokenizer()
         return cls(reader, regions, Coverage.of(reader), reader.keyword.document_frequencies())
 

@@ -127,3 +127,28 @@ def test_kept_tables_equal_freshly_made_ones(seed_index_dir):
     for name in ("regions", "parents"):
         assert getattr(kept, name) == getattr(fresh, name)
     assert kept._zh == fresh._zh and kept._keys == fresh._keys
+
+
+def test_chunk_documents_come_from_one_row_per_document(seed_index_dir, tmp_path):
+    """Opening reads each document's chunk range, not every chunk; an index
+    whose chunks interleave (no writer does that) is read chunk by chunk."""
+    import shutil
+    import sqlite3
+
+    def by_chunk(reader):
+        number = {d: i for i, d in enumerate(reader.documents)}
+        return np.array([number[r["doc_id"]] for r in reader._query("SELECT doc_id FROM chunks ORDER BY chunk_id")])
+
+    reader = IndexReader.open(seed_index_dir)
+    assert len(set(reader.chunk_doc.tolist())) == len(reader.documents) > 1
+    assert np.array_equal(reader.chunk_doc, by_chunk(reader))
+    copy = tmp_path / "gen"
+    shutil.copytree(reader.path, copy)
+    con = sqlite3.connect(copy / "meta.sqlite")
+    with con:  # the second chunk now belongs to the last document
+        last = con.execute("SELECT doc_id FROM chunks ORDER BY chunk_id DESC LIMIT 1").fetchone()[0]
+        con.execute("UPDATE chunks SET doc_id = ? WHERE chunk_id = 1", (last,))
+    con.close()
+    interleaved = IndexReader(copy)
+    assert np.array_equal(interleaved.chunk_doc, by_chunk(interleaved))
+    assert interleaved.doc_ids[interleaved.chunk_doc[1]] == last != interleaved.doc_ids[interleaved.chunk_doc[2]]

@@ -60,9 +60,7 @@ CREATE TABLE chunks (
 );
 CREATE INDEX chunks_doc ON chunks(doc_id);
 CREATE INDEX chunks_hash ON chunks(text_hash);
-CREATE TABLE document_years (     -- years each document's text mentions, read at build time
-    doc_id TEXT NOT NULL REFERENCES documents(doc_id), year INTEGER NOT NULL
-);
+CREATE TABLE document_years (doc_id TEXT NOT NULL REFERENCES documents(doc_id), year INTEGER NOT NULL);
 """
 
 
@@ -156,8 +154,7 @@ def new_generation_dir(root: Path) -> Path:
 def write_generation(gen: Path, docs: Sequence[Document], chunks: Sequence[Chunk], tokens: Sequence[list[str]],
                      vectors: np.ndarray, model: str, extra: dict[str, Any] | None = None,
                      index_kind: str | None = None, years: Mapping[str, Iterable[int]] | None = None) -> None:
-    """Write every file of a generation into ``gen`` (not yet live): ``write_texts``
-    then ``write_vectors`` (the indexer writes the texts while encoding)."""
+    """Every file of a generation into ``gen`` (not yet live): ``write_texts``, then ``write_vectors``."""
     write_texts(gen, docs, chunks, tokens, years)
     write_vectors(gen, vectors, model, len(docs), extra, index_kind)
 
@@ -165,15 +162,13 @@ def write_generation(gen: Path, docs: Sequence[Document], chunks: Sequence[Chunk
 def write_texts(gen: Path, docs: Sequence[Document], chunks: Sequence[Chunk], tokens: Sequence[list[str]],
                 years: Mapping[str, Iterable[int]] | None = None) -> None:
     """``meta.sqlite`` and ``bm25/``; ``years``: doc id -> years its text mentions."""
-    assert len(chunks) == len(tokens)
     _write_sqlite(gen / "meta.sqlite", docs, chunks, tokens, years or {})
     KeywordIndex.build(tokens).save(gen / "bm25")
 
 
 def write_vectors(gen: Path, vectors: np.ndarray, model: str, documents: int,
                   extra: dict[str, Any] | None = None, index_kind: str | None = None) -> None:
-    """The FAISS index (``index_kind``: auto, flat, ivf, hnsw; None = ``GOVQA_FAISS_INDEX``
-    or auto), then the manifest, written last."""
+    """FAISS (``index_kind``: auto/flat/ivf/hnsw; None = ``GOVQA_FAISS_INDEX``), then the manifest, last."""
     from ..settings import Settings
 
     dim = int(vectors.shape[1])
@@ -211,7 +206,7 @@ def _write_sqlite(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk],
             "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?)",
             [(i, c.doc_id, c.ordinal, c.section, c.text, json.dumps(c.sentences, ensure_ascii=False),
               text_hash(c.text), " ".join(toks))
-             for i, (c, toks) in enumerate(zip(chunks, tokens))],
+             for i, (c, toks) in enumerate(zip(chunks, tokens, strict=True))],
         )
         con.executemany("INSERT INTO document_years VALUES (?,?)",
                         [(d.doc_id, int(y)) for d in docs for y in sorted(set(years.get(d.doc_id, ())))])
@@ -286,8 +281,7 @@ class IndexReader:
         self.path = gen
         self.manifest: dict[str, Any] = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
         self.size = int(self.manifest["chunks"])
-        # FAISS and BM25 load on first use: `govqa index list` needs neither
-        # (bm25s + scipy alone take ~0.4 s to import).
+        # FAISS and BM25 load on first use: `govqa index list` needs neither.
         self._dense: DenseIndex | None = None
         self._keyword: KeywordIndex | None = None
         self._load_lock = threading.Lock()
@@ -295,10 +289,7 @@ class IndexReader:
         self._con.row_factory = sqlite3.Row  # rows are read by column name
         self._lock = threading.Lock()
         self.documents: dict[str, StoredDocument] = self._load_documents()
-        rows = self._query("SELECT doc_id FROM chunks ORDER BY chunk_id")
-        doc_index = {d: i for i, d in enumerate(self.documents)}
-        # chunk position -> document number, for fast filtering by metadata
-        self.chunk_doc = np.array([doc_index[r["doc_id"]] for r in rows], dtype=np.int32)
+        self.chunk_doc = self._chunk_documents()  # chunk position -> document number, for filtering by metadata
         self.doc_ids = list(self.documents)
 
     @property
@@ -331,6 +322,15 @@ class IndexReader:
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock:
             return self._con.execute(sql, params).fetchall()
+
+    def _chunk_documents(self) -> np.ndarray:
+        """One SQL row per document, not per chunk, when each document's chunks are contiguous (as written)."""
+        split = self._query("SELECT COUNT(*) AS n FROM (SELECT doc_id FROM chunks GROUP BY doc_id "
+                            "HAVING MAX(chunk_id) - MIN(chunk_id) + 1 != COUNT(*))")[0]["n"]
+        if not split:  # documents are in chunk order (_load_documents)
+            return np.repeat(np.arange(len(self.documents), dtype=np.int32), [d.chunks for d in self.documents.values()])
+        number = {d: i for i, d in enumerate(self.documents)}
+        return np.array([number[r["doc_id"]] for r in self._query("SELECT doc_id FROM chunks ORDER BY chunk_id")], np.int32)
 
     def _load_documents(self) -> dict[str, StoredDocument]:
         rows = self._query(
