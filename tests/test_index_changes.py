@@ -170,6 +170,13 @@ def test_add_reads_and_chunks_only_the_new_documents(fake_embedder, monkeypatch,
     assert verify(s.index) == []
 
 
+def test_add_to_a_folder_without_an_index_builds_one(fake_embedder, tmp_path, docs):
+    s = _settings(tmp_path)
+    report = add_documents([docs / "a.txt"], s.index, s)
+    assert report.added == ["a.txt"] and report.documents == 1 and not report.errors
+    assert verify(s.index) == []
+
+
 def test_remove_reads_chunks_and_encodes_nothing(fake_embedder, monkeypatch, tmp_path, docs):
     s = _settings(tmp_path)
     build_index([docs], s.index, s)

@@ -123,6 +123,8 @@ class Change:
     def carry(self, doc_ids: Iterable[str]) -> None:
         """Documents of the live generation, exactly as stored."""
         wanted = set(doc_ids)
+        if not wanted:
+            return
         stored_years = self.live.mentioned_years()
         for doc_id in (d for d in self.live.documents if d in wanted):
             s = self.live.documents[doc_id]
