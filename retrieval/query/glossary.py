@@ -154,7 +154,7 @@ def _glossary_spellings() -> FuzzyKeys:
 
 @lru_cache(maxsize=1)
 def _dictionary_spellings() -> FuzzyKeys:
-    return FuzzyKeys(w for w in Cedict.load().english_vocabulary if len(w) >= TYPO_MIN_CHARS)
+    return FuzzyKeys(w for w in english_vocabulary() if len(w) >= TYPO_MIN_CHARS)
 
 
 def _default_known(word: str) -> bool:
