@@ -152,3 +152,32 @@ def test_chunk_documents_come_from_one_row_per_document(seed_index_dir, tmp_path
     interleaved = IndexReader(copy)
     assert np.array_equal(interleaved.chunk_doc, by_chunk(interleaved))
     assert interleaved.doc_ids[interleaved.chunk_doc[1]] == last != interleaved.doc_ids[interleaved.chunk_doc[2]]
+
+
+def test_fuzzy_keys_find_exactly_the_keys_one_edit_away():
+    """Spellings one edit from the word, looked up in the key set, are every key
+    within one edit (as comparing with each key finds them)."""
+    from retrieval.places.spelling import FuzzyKeys, edit_distance
+    from retrieval.query.cedict import english_vocabulary
+
+    keys = sorted(w for w in english_vocabulary() if len(w) >= 4)[::7] + ["xi'an", "lüliang", "dongan"]
+    fuzzy = FuzzyKeys(keys)
+    rng = random.Random(3)
+    words = [w for w in keys[::40]] + ["xian", "luliang", "dongna", "fnes", "hazrds", "q", ""]
+    for w in keys[::25]:  # one random typo each: dropped, doubled, swapped or replaced letters
+        i = rng.randrange(len(w))
+        words += [w[:i] + w[i + 1:], w[:i] + w[i] + w[i:], w[:i] + "z" + w[i + 1:], w[:i] + w[i + 1:i + 2] + w[i] + w[i + 2:]]
+    for word in words:
+        expected = sorted((edit_distance(word, k, 1), k) for k in keys if edit_distance(word, k, 1) <= 1)
+        assert fuzzy.near(word) == [k for _, k in expected], word
+
+
+def test_cedict_headwords_read_from_disk_equal_the_parsed_dictionary():
+    from retrieval.query.cedict import Cedict, _CEDICT_LINE
+
+    kept = Cedict(None, Cedict.load().source)  # lookups from the table kept on disk
+    parsed = Cedict(_CEDICT_LINE.findall(kept.source.read_text(encoding="utf-8")), kept.source)
+    rng = random.Random(5)
+    for row in rng.sample(parsed.rows, 400) + [("", "金华", "", ""), ("", "不是词语吧", "", "")]:
+        assert kept.lookup(row[1]) == parsed.lookup(row[1]), row[1]
+    assert kept._rows is None  # it never parsed the file
