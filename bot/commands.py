@@ -328,7 +328,7 @@ def bench(args: argparse.Namespace, settings: Settings) -> int:
         raise UserError(f"--sizes: expected numbers like 10000,100k,1M, not {args.sizes!r}") from None
     config = BenchConfig(sizes=sizes, questions=args.questions, work=args.work or BENCH_WORK,
                          cold=not args.no_cold, build=not args.no_build, encoder=not args.no_encoder,
-                         cold_starts=_cold_starts())
+                         cold_starts=_cold_starts(), cli=tuple(_govqa_argv()))
     return run_bench(settings, config)
 
 
@@ -338,8 +338,7 @@ def _cold_starts() -> tuple:
 
     from .telegram.app import cold_start_command
 
-    script = Path(sys.executable).with_name("govqa")
-    govqa = [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
+    govqa = _govqa_argv()
     return (
         ColdStart("cold start: govqa ask", lambda index, question: govqa + ["ask", "--index", str(index), question]),
         ColdStart("cold start: bot", cold_start_command),
@@ -347,6 +346,12 @@ def _cold_starts() -> tuple:
         ColdStart("govqa index list", lambda index, question: govqa + ["index", "list", "--index", str(index)],
                   floor="bare"),
     )
+
+
+def _govqa_argv() -> list[str]:
+    """The argv that runs this govqa command line in a new process."""
+    script = Path(sys.executable).with_name("govqa")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "bot.cli"]
 
 
 def bot(args: argparse.Namespace, settings: Settings) -> int:

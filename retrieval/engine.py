@@ -33,11 +33,12 @@ from .answer.extract import idf_from_df
 from .answer.lookup import answer_from_passages, refused
 from .answer.structured import STRUCTURED, Library, structured_answer
 from .index.fact_store import FactStore, for_reader
+from .index.model import check_question_encoder, load_model
 from .index.facts import Fact
 from .index.store import IndexReader, ModelMismatchError, current_generation
 from .query.measures import select as select_facts
 from .query.parse import Query, QuestionError, parse_question
-from .query.pinyin import PinyinWords, to_chinese
+from .query.pinyin import PinyinWords, to_chinese, written_in_pinyin
 from .query.plan import plan
 from .query.regions import RegionTable
 from .query.scope import Coverage, out_of_scope, soft_context_year
@@ -45,6 +46,7 @@ from .rank.search import query_text, search
 from .records import Answer, Hit
 from .settings import Settings
 from .text.lexicon import has_han
+from .text.tables import cached_table
 from .text.tokenize import tokenize
 
 log = logging.getLogger(__name__)
@@ -59,8 +61,6 @@ class Engine:
     """Question answering over one index folder. Thread-safe for ``ask``."""
 
     def __init__(self, root: Path, reader: IndexReader, settings: Settings):
-        from embeddings import load_embedder
-
         self.root = root
         self.settings = settings
         model = reader.manifest["model"]
@@ -68,11 +68,8 @@ class Engine:
             raise ModelMismatchError(
                 f"index {root} was built with model {model!r}, not {settings.model!r}: "
                 f"use --model {model} or rebuild the index")
-        self.embedder = load_embedder(model, settings.batch_size)
-        if self.embedder.dim != int(reader.manifest["dimension"]):
-            raise ModelMismatchError(
-                f"model {model!r} gives {self.embedder.dim}-d vectors but the index holds "
-                f"{reader.manifest['dimension']}-d ones: rebuild the index")
+        self.embedder = load_model(model, settings)
+        check_question_encoder(reader.manifest, self.embedder, root)
         self._reload_lock = threading.Lock()
         self._snapshot = Snapshot.of(reader)
         self._checked_at = time.monotonic()
@@ -228,7 +225,10 @@ class Snapshot:
     def of(cls, reader: IndexReader) -> "Snapshot":
         """Everything loaded now (dense, keyword, facts), so a generation that
         cannot be read fails here, before it answers anything."""
-        regions = RegionTable.from_metadata(d.meta for d in reader.documents.values())
+        metas = [d.meta for d in reader.documents.values()]
+        # describing every place (pinyin, CC-CEDICT, traditional forms) costs a new process ~0.3 s: kept on disk
+        regions = cached_table("regions", lambda: RegionTable.from_metadata(metas), packages=["pypinyin", "opencc"],
+                               inputs=repr(metas))
         regions.teach_tokenizer()
         snapshot = cls(reader, regions, Coverage.of(reader), reader.keyword.document_frequencies())
         _ = reader.dense, len(snapshot.facts)
@@ -241,8 +241,8 @@ class Snapshot:
     def pinyin_question(self, question: str) -> str | None:
         """The question in Chinese when it is typed in pinyin (the index's words
         by their spelling are gathered on the first such question)."""
-        if has_han(question) or not question.isascii():
-            return None
+        if has_han(question) or not question.isascii() or not written_in_pinyin(question):
+            return None  # English: the index's words by spelling (~0.3 s to gather) are not needed
         if self._pinyin is None:
             self._pinyin = PinyinWords(self.df)
         return to_chinese(question, self._pinyin, self.regions.match_key)

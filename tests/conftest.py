@@ -47,6 +47,7 @@ class FakeEmbedder:
     by a child process agrees with questions asked in the test's)."""
 
     name = "fake"
+    fingerprint = "fake:1"  # what a manifest records; vectors are reused only between equal ones
     dim = 64
     batch_size = 16
 
@@ -74,6 +75,6 @@ def fake_embedder(monkeypatch):
     import embeddings.loader
 
     fake = FakeEmbedder()
-    monkeypatch.setattr(embeddings.loader, "load_embedder", lambda name="", batch_size=32: fake)
-    monkeypatch.setattr(embeddings, "load_embedder", lambda name="", batch_size=32: fake)
+    monkeypatch.setattr(embeddings.loader, "load_embedder", lambda name="", batch_size=32, cache=None: fake)
+    monkeypatch.setattr(embeddings, "load_embedder", lambda name="", batch_size=32, cache=None: fake)
     return fake

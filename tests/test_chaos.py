@@ -55,7 +55,7 @@ PRELUDE = textwrap.dedent("""
     sys.path.insert(0, {project!r}); sys.path.insert(0, {tests!r})
     import embeddings
     from conftest import FakeEmbedder
-    embeddings.load_embedder = lambda name='', batch_size=32: FakeEmbedder()
+    embeddings.load_embedder = lambda name='', batch_size=32, cache=None: FakeEmbedder()
     from bot.cli import main
     import faiss
     from retrieval.index.keyword import _bm25s
@@ -162,7 +162,7 @@ def base(tmp_path_factory) -> tuple[Path, Path]:
                                                       m=100 + i), encoding="utf-8")
     fake = FakeEmbedder()
     saved = embeddings.load_embedder, embeddings.loader.load_embedder
-    embeddings.load_embedder = embeddings.loader.load_embedder = lambda name="", batch_size=32: fake
+    embeddings.load_embedder = embeddings.loader.load_embedder = lambda name="", batch_size=32, cache=None: fake
     try:
         index = work / "index"
         assert main(["index", "build", "--index", str(index), "--docs", str(SEEDS),

@@ -410,7 +410,7 @@ FULL_DISK = textwrap.dedent("""
     sys.path.insert(0, {project!r}); sys.path.insert(0, {tests!r})
     import embeddings
     from conftest import FakeEmbedder
-    embeddings.load_embedder = lambda name='', batch_size=32: FakeEmbedder()
+    embeddings.load_embedder = lambda name='', batch_size=32, cache=None: FakeEmbedder()
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
     resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
     from bot.cli import main

@@ -141,7 +141,7 @@ KILLED_BUILD = textwrap.dedent("""
     class Slow(FakeEmbedder):
         def encode_passages(self, texts, progress=None):
             print("encoding", flush=True); time.sleep(60)
-    embeddings.load_embedder = lambda name='', batch_size=32: Slow()
+    embeddings.load_embedder = lambda name='', batch_size=32, cache=None: Slow()
     from pathlib import Path
     from retrieval.index.indexer import build_index
     from retrieval.settings import Settings

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..engine import Engine
+from ..index.model import load_model
 from ..index.store import read_manifest
 from ..rank.search import CANDIDATES  # how deep the ranker asks FAISS: the floor asks as deep
 from ..settings import Settings
@@ -30,11 +31,9 @@ def query_worker(root: Path, questions: int) -> dict[str, Any]:
     peak RSS then, minus peak RSS with only the model loaded.
     Phase 2 (speed): for each question in turn, one ``engine.ask`` and one
     floor (encode + exact search). Then recall@10 of the dense index."""
-    from embeddings import load_embedder
-
     settings = Settings.from_env()
     manifest = read_manifest(root)
-    embedder = load_embedder(manifest["model"], settings.batch_size)
+    embedder = load_model(manifest["model"], settings)
     embedder.encode_queries(["预热"])
     model_rss = _reset_peak_rss()
     started = time.perf_counter()

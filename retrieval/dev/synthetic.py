@@ -18,18 +18,20 @@ import numpy as np
 
 from ..index.fact_store import write_facts
 from ..index.indexer import passage_text
+from ..index.model import FINGERPRINT_KEY, stored_fingerprint
 from ..index.store import IndexReader, current_generation, new_generation_dir, publish, read_manifest, write_generation
 from ..ingest import load_documents
 from ..ingest.chunking import chunk_document
 from ..records import Chunk, Document
 from ..settings import PROJECT_DIR, Settings
+from ..text.normalise import find_years
 from ..text.tokenize import tokenize
 
 if TYPE_CHECKING:  # pragma: no cover
     from .bench import BenchConfig
 
 CORPUS = PROJECT_DIR.parent / "shared" / "corpora" / "government_work_reports.jsonl"
-SYNTHETIC_RECIPE = 2  # bump when the synthetic data changes, to rebuild cached indexes
+SYNTHETIC_RECIPE = 3  # bump when the synthetic data changes, to rebuild cached indexes
 NOISE = 0.015  # per-dimension sigma of a copy around its base (norm ~0.3 at 384-d)
 ANCHORS = 64  # corpus chunks encoded with the real model as anchors
 
@@ -61,12 +63,22 @@ def synthetic_index(n: int, seeds_root: Path, config: BenchConfig, settings: Set
     docs, chunks, tokens, vectors = synthetic_data(n, seeds_root, config, settings, log)
     gen = new_generation_dir(root)
     started = time.perf_counter()
-    write_generation(gen, docs, chunks, tokens, vectors, model, extra={"bench_synthetic": recipe},
-                     index_kind=settings.faiss_index)
+    years = mentioned_years(docs)
+    write_generation(gen, docs, chunks, tokens, vectors, model, index_kind=settings.faiss_index, years=years,
+                     extra={"bench_synthetic": recipe, FINGERPRINT_KEY: stored_fingerprint(seeds_manifest)})
     write_facts(gen, docs, chunks)  # as the indexer does: without it the engine extracts facts in memory
     publish(root, gen)
     log(f"synthetic: {n:,} chunks written in {time.perf_counter() - started:.0f} s")
     return root
+
+
+def mentioned_years(docs: list[Document]) -> dict[str, list[int]]:
+    """doc id -> years its text mentions, as the indexer stores them (copies share their text)."""
+    by_text: dict[str, list[int]] = {}
+    for d in docs:
+        if d.text not in by_text:
+            by_text[d.text] = find_years(d.text)
+    return {d.doc_id: by_text[d.text] for d in docs}
 
 
 def synthetic_data(n: int, seeds_root: Path, config: BenchConfig, settings: Settings, log: Log):
@@ -134,10 +146,10 @@ def anchor_bases(templates: list, seed_vectors: np.ndarray, config: BenchConfig,
     if cache.exists():
         encoded = np.load(cache)
     else:
-        from embeddings import load_embedder
+        from ..index.model import load_model
 
         log(f"synthetic: encoding {len(sample)} corpus chunks with {model} as anchors")
-        encoded = load_embedder(model, settings.batch_size).encode_passages([passage_text(flat[i]) for i in sample])
+        encoded = load_model(model, settings).encode_passages([passage_text(flat[i]) for i in sample])
         np.save(cache, encoded)
     anchors = np.vstack([seed_vectors, encoded]).astype(np.float32)
     near = np.argsort(-(anchors @ anchors.T), axis=1)[:, 1:6]

@@ -216,8 +216,12 @@ def finished_generations(root: Path) -> list[Path]:
 
 
 def new_generation_dir(root: Path) -> Path:
+    """A new, empty ``gen-<time>-<pid>-<n>.tmp`` folder whose name no generation has."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    gen = root / f"{GEN_PREFIX}{stamp}-{os.getpid()}-{time.monotonic_ns() % 10_000:04d}{TMP_SUFFIX}"
+    name = ""
+    while not name or (root / name).exists():  # two changes in one second may draw the same 4 digits
+        name = f"{GEN_PREFIX}{stamp}-{os.getpid()}-{time.monotonic_ns() % 10_000:04d}"
+    gen = root / f"{name}{TMP_SUFFIX}"
     gen.mkdir(parents=True)
     return gen
 

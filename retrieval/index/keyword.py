@@ -1,6 +1,15 @@
-"""Keyword side of the index: BM25 (bm25s) over the tokens of ``text.tokenize``."""
+"""Keyword side of the index: BM25 over the tokens of ``text.tokenize``.
+
+bm25s builds and saves the index (its score matrix: one column of
+precomputed BM25 scores per token). Reading needs no bm25s: the saved
+arrays are memory-mapped (pages are read when a question touches them, so
+opening a large index costs nothing) and a question's scores are the sum of
+its tokens' columns, as bm25s computes them. Importing bm25s (and scipy)
+would cost a process that only answers ~0.2 s.
+"""
 from __future__ import annotations
 
+import json
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -9,6 +18,11 @@ from typing import Sequence
 import numpy as np
 
 log = logging.getLogger(__name__)
+
+COMPOUND_PART_MIN = 2  # the shortest head or tail of a token that counts as a word the index knows
+# bm25s's file names inside a saved index folder
+PARAMS, VOCAB = "params.index.json", "vocab.index.json"
+DATA, INDICES, INDPTR = "data.csc.index.npy", "indices.csc.index.npy", "indptr.csc.index.npy"
 
 
 @lru_cache(maxsize=1)
@@ -20,16 +34,18 @@ def _bm25s():
     return bm25s
 
 
-COMPOUND_PART_MIN = 2  # the shortest head or tail of a token that counts as a word the index knows
-
-
 class KeywordIndex:
-    """BM25 over pre-tokenised chunks; row i of the index is chunk position i."""
+    """BM25 over pre-tokenised chunks; row i of the index is chunk position i.
 
-    def __init__(self, retriever, size: int):
-        self._retriever = retriever
+    ``data``/``indices``/``indptr``: bm25s's score matrix in CSC form (column
+    = token id); ``vocab``: token -> column."""
+
+    def __init__(self, data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, vocab: dict[str, int],
+                 size: int, retriever: object = None):
+        self._data, self._indices, self._indptr = data, indices, indptr
+        self._vocab = vocab
         self.size = size
-        self._vocab = retriever.vocab_dict
+        self._retriever = retriever  # the bm25s object of a freshly built index (to save it)
         self._parts: set[str] | None = None  # heads and tails of the tokens, made on first use
 
     @classmethod
@@ -38,15 +54,25 @@ class KeywordIndex:
         # An empty document would break bm25s: give it a placeholder token.
         corpus = [toks if toks else ["\u2400"] for toks in token_lists]
         retriever.index(corpus, show_progress=False)
-        return cls(retriever, len(corpus))
+        scores = retriever.scores
+        return cls(scores["data"], scores["indices"], scores["indptr"], retriever.vocab_dict, len(corpus),
+                   retriever)
 
     def save(self, folder: Path) -> None:
         self._retriever.save(str(folder), show_progress=False)
 
     @classmethod
     def load(cls, folder: Path, size: int, mmap: bool = False) -> "KeywordIndex":
-        retriever = _bm25s().BM25.load(str(folder), mmap=mmap, show_progress=False, verbosity=0)
-        return cls(retriever, size)
+        """A saved index; ``mmap``: map the score arrays instead of reading them."""
+        params = json.loads((folder / PARAMS).read_text(encoding="utf-8"))
+        if params.get("method", "lucene") in ("bm25l", "bm25+"):  # scores need bm25s's non-occurrence array
+            retriever = _bm25s().BM25.load(str(folder), mmap=mmap, show_progress=False, verbosity=0)
+            return cls(retriever.scores["data"], retriever.scores["indices"], retriever.scores["indptr"],
+                       retriever.vocab_dict, size, retriever)
+        mode = "r" if mmap else None
+        arrays = [np.load(folder / name, mmap_mode=mode) for name in (DATA, INDICES, INDPTR)]
+        vocab = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
+        return cls(*arrays, vocab, size)
 
     def knows(self, term: str) -> bool:
         """True if ``term`` occurs in the indexed text: as a token, or as the head
@@ -60,13 +86,18 @@ class KeywordIndex:
         return term in self._parts
 
     def document_frequencies(self) -> dict[str, int]:
-        """Number of chunks each token occurs in (columns of bm25s's sparse matrix)."""
-        counts = np.diff(np.asarray(self._retriever.scores["indptr"]))
+        """Number of chunks each token occurs in (columns of the score matrix)."""
+        counts = np.diff(np.asarray(self._indptr))
         return {tok: int(counts[i]) for tok, i in self._vocab.items() if i < len(counts)}
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk for the query tokens (unknown tokens ignored)."""
-        known = [t for t in dict.fromkeys(query_tokens) if t in self._vocab]
-        if not known or self.size == 0:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._retriever.get_scores(known), dtype=np.float32)[: self.size]
+        columns = len(self._indptr) - 1  # bm25s's vocabulary also names one empty-string token without a column
+        known = [self._vocab[t] for t in dict.fromkeys(query_tokens) if self._vocab.get(t, columns) < columns]
+        scores = np.zeros(self.size, dtype=np.float32)
+        for token in known:
+            start, end = int(self._indptr[token]), int(self._indptr[token + 1])
+            rows = np.asarray(self._indices[start:end])
+            keep = rows < self.size
+            scores[rows[keep]] += self._data[start:end][keep]  # a chunk occurs once per column
+        return scores

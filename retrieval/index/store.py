@@ -11,7 +11,7 @@ replaced atomically, so a reader never sees a half-written index)::
         manifest.json           model, dimension, counts, build time, format
         vectors.faiss           one vector per chunk, FAISS id = chunk_id (kind: dense.py)
         vectors.npy             float32 vectors, only beside an approximate index
-        meta.sqlite             documents, chunks (with sentences), ...
+        meta.sqlite             documents, chunks (with sentences), years each document mentions, ...
         bm25/                   bm25s index over jieba tokens, row = chunk_id
         facts.sqlite            reported figures (fact_store.py)
         CHECKSUMS               sha256 of every file above, written when published
@@ -32,7 +32,7 @@ import time
 from dataclasses import dataclass
 from hashlib import sha256
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -64,6 +64,7 @@ CREATE TABLE chunks (
 );
 CREATE INDEX chunks_doc ON chunks(doc_id);
 CREATE INDEX chunks_hash ON chunks(text_hash);
+CREATE TABLE document_years (doc_id TEXT NOT NULL REFERENCES documents(doc_id), year INTEGER NOT NULL);
 """
 
 
@@ -132,36 +133,37 @@ class WriterLock:
         os.close(self._fd)
 
 
-def write_generation(
-    gen: Path,
-    docs: Sequence[Document],
-    chunks: Sequence[Chunk],
-    tokens: Sequence[list[str]],
-    vectors: np.ndarray,
-    model: str,
-    extra: dict[str, Any] | None = None,
-    index_kind: str | None = None,
-) -> None:
-    """Write every file of a generation into ``gen`` (not yet live).
+def write_generation(gen: Path, docs: Sequence[Document], chunks: Sequence[Chunk], tokens: Sequence[list[str]],
+                     vectors: np.ndarray, model: str, extra: dict[str, Any] | None = None,
+                     index_kind: str | None = None, years: Mapping[str, Iterable[int]] | None = None) -> None:
+    """Every file of a generation into ``gen`` (not yet live): ``write_texts``, then ``write_vectors``."""
+    write_texts(gen, docs, chunks, tokens, years)
+    write_vectors(gen, vectors, model, len(docs), extra, index_kind)
 
-    ``index_kind`` is the FAISS index setting (auto, flat, ivf, hnsw);
-    None = ``GOVQA_FAISS_INDEX`` or auto."""
-    from ..settings import Settings
 
-    assert len(chunks) == len(tokens) == vectors.shape[0]
-    dim = int(vectors.shape[1])
+def write_texts(gen: Path, docs: Sequence[Document], chunks: Sequence[Chunk], tokens: Sequence[list[str]],
+                years: Mapping[str, Iterable[int]] | None = None) -> None:
+    """``meta.sqlite`` and ``bm25/``; ``years``: doc id -> years its text mentions."""
     with writing(gen, "meta.sqlite"):
-        _write_sqlite(gen / "meta.sqlite", docs, chunks, tokens)
-    with writing(gen, "vectors.faiss"):
-        dense = write_dense(gen, vectors, index_kind or Settings.from_env().faiss_index)
+        _write_sqlite(gen / "meta.sqlite", docs, chunks, tokens, years or {})
     with writing(gen, "bm25/"):
         KeywordIndex.build(tokens).save(gen / "bm25")
+
+
+def write_vectors(gen: Path, vectors: np.ndarray, model: str, documents: int,
+                  extra: dict[str, Any] | None = None, index_kind: str | None = None) -> None:
+    """FAISS (``index_kind``: auto/flat/ivf/hnsw; None = ``GOVQA_FAISS_INDEX``), then the manifest, last."""
+    from ..settings import Settings
+
+    dim = int(vectors.shape[1])
+    with writing(gen, "vectors.faiss"):
+        dense = write_dense(gen, vectors, index_kind or Settings.from_env().faiss_index)
     manifest = {
         "format_version": FORMAT_VERSION,
         "model": model,
         "dimension": dim,
-        "documents": len(docs),
-        "chunks": len(chunks),
+        "documents": documents,
+        "chunks": int(vectors.shape[0]),
         **dense,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         **(extra or {}),
@@ -176,7 +178,7 @@ def text_hash(text: str) -> str:
 
 
 def _write_sqlite(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk],
-                  tokens: Sequence[list[str]]) -> None:
+                  tokens: Sequence[list[str]], years: Mapping[str, Iterable[int]]) -> None:
     now = time.strftime("%Y-%m-%dT%H:%M:%S")
     con = sqlite3.connect(path)
     with con:
@@ -191,8 +193,10 @@ def _write_sqlite(path: Path, docs: Sequence[Document], chunks: Sequence[Chunk],
             "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?)",
             [(i, c.doc_id, c.ordinal, c.section, c.text, json.dumps(c.sentences, ensure_ascii=False),
               text_hash(c.text), " ".join(toks), c.page)
-             for i, (c, toks) in enumerate(zip(chunks, tokens))],
+             for i, (c, toks) in enumerate(zip(chunks, tokens, strict=True))],
         )
+        con.executemany("INSERT INTO document_years VALUES (?,?)",
+                        [(d.doc_id, int(y)) for d in docs for y in sorted(set(years.get(d.doc_id, ())))])
     con.close()
 
 
@@ -217,8 +221,7 @@ class IndexReader:
         with reading(gen, "manifest.json"):
             self.manifest: dict[str, Any] = json.loads((gen / "manifest.json").read_text(encoding="utf-8"))
             self.size = int(self.manifest["chunks"])
-        # FAISS and BM25 load on first use: `govqa index list` needs neither
-        # (bm25s + scipy alone take ~0.4 s to import).
+        # FAISS and BM25 load on first use: `govqa index list` needs neither.
         self._dense: DenseIndex | None = None
         self._keyword: KeywordIndex | None = None
         self._load_lock = threading.Lock()
@@ -232,10 +235,7 @@ class IndexReader:
             self._page = "page" if self._has_column("chunks", "page") else "NULL AS page"
             self._pages = "pages" if self._has_column("documents", "pages") else "NULL AS pages"
             self.documents: dict[str, StoredDocument] = self._load_documents()
-            rows = self._query("SELECT doc_id FROM chunks ORDER BY chunk_id")
-            doc_index = {d: i for i, d in enumerate(self.documents)}
-            # chunk position -> document number, for fast filtering by metadata
-            self.chunk_doc = np.array([doc_index[r["doc_id"]] for r in rows], dtype=np.int32)
+            self.chunk_doc = self._chunk_documents()  # chunk position -> document number, for filtering by metadata
         self.doc_ids = list(self.documents)
 
     @property
@@ -257,7 +257,7 @@ class IndexReader:
         with self._load_lock:
             if self._keyword is None:
                 with reading(self.path, "bm25/"):
-                    self._keyword = KeywordIndex.load(self.path / "bm25", self.size)
+                    self._keyword = KeywordIndex.load(self.path / "bm25", self.size, mmap=True)  # pages read on use
             return self._keyword
 
     @classmethod
@@ -271,6 +271,15 @@ class IndexReader:
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self._lock, reading(self.path, "meta.sqlite"):
             return self._con.execute(sql, params).fetchall()
+
+    def _chunk_documents(self) -> np.ndarray:
+        """One SQL row per document, not per chunk, when each document's chunks are contiguous (as written)."""
+        split = self._query("SELECT COUNT(*) AS n FROM (SELECT doc_id FROM chunks GROUP BY doc_id "
+                            "HAVING MAX(chunk_id) - MIN(chunk_id) + 1 != COUNT(*))")[0]["n"]
+        if not split:  # documents are in chunk order (_load_documents)
+            return np.repeat(np.arange(len(self.documents), dtype=np.int32), [d.chunks for d in self.documents.values()])
+        number = {d: i for i, d in enumerate(self.documents)}
+        return np.array([number[r["doc_id"]] for r in self._query("SELECT doc_id FROM chunks ORDER BY chunk_id")], np.int32)
 
     def _load_documents(self) -> dict[str, StoredDocument]:
         rows = self._query(
@@ -308,6 +317,16 @@ class IndexReader:
         """(section, text hash) -> chunk id of every chunk: what vector reuse matches on."""
         rows = self._query("SELECT chunk_id, section, text_hash FROM chunks ORDER BY chunk_id")
         return {(r["section"], r["text_hash"]): r["chunk_id"] for r in rows}
+
+    def mentioned_years(self) -> dict[str, set[int]] | None:
+        """doc id -> years its text mentions (stored at build time); None for an older index."""
+        if not self._query("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'document_years'"):
+            return None  # written before the table existed
+        rows = self._query("SELECT doc_id, year FROM document_years")
+        years: dict[str, set[int]] = {}
+        for r in rows:
+            years.setdefault(r["doc_id"], set()).add(r["year"])
+        return years
 
     def document_text(self, doc_id: str) -> str:
         rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))

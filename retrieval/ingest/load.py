@@ -87,17 +87,27 @@ def load_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
         docs, errors = load_documents([Path("seeds")])
         docs[0].source, docs[0].meta.region   # ('000_7d684337e85e8840.txt', '威海市')
     """
-    docs: list[Document] = []
     errors: list[IngestError] = []
-    given: dict[int, tuple[Path, str]] = {}  # id(doc) -> (path as given, its source stem)
 
     def fail(err: IngestError) -> None:
         errors.append(err)
         if on_error:
             on_error(err)
 
+    docs = list(iter_documents(paths, max_bytes, fail, options, on_file))
+    return docs, errors
+
+
+def iter_documents(paths: list[Path], max_bytes: int, fail: Callable[[IngestError], None],
+                   options: ReadOptions | None = None,
+                   on_file: Callable[[FileRead], None] | None = None) -> Iterator[Document]:
+    """The documents of :func:`load_documents`, one at a time as each file is
+    read (the indexer encodes one while it reads the next); problems go to
+    ``fail``. Sources are settled from the whole list of files first, so a
+    clash of names is known before the first file is read."""
     options = options or ReadOptions()
-    for path, source in _expand(paths, fail):
+    files = _without_clashes(list(_expand(paths, fail)), fail)
+    for path, source in files:
         read = FileRead(path)
         file_options = replace(options, on_page=_counting(read, options.on_page))
         try:
@@ -108,14 +118,10 @@ def load_documents(paths: list[Path], max_bytes: int = DEFAULT_MAX_BYTES,
         except IngestError as err:
             fail(err)
             continue
-        for doc in found:
-            given[id(doc)] = (path, source)
-        docs.extend(found)
         read.documents = len(found)
         if on_file and found:
             on_file(read)
-    _resolve_clashes(docs, given, fail)
-    return docs, errors
+        yield from found
 
 
 def _counting(read: FileRead, then: Callable[[PageRead], None] | None) -> Callable[[PageRead], None]:
@@ -126,23 +132,27 @@ def _counting(read: FileRead, then: Callable[[PageRead], None] | None) -> Callab
     return on_page
 
 
-def _resolve_clashes(docs: list[Document], given: dict[int, tuple[Path, str]],
-                     fail: Callable[[IngestError], None]) -> None:
-    """Different documents that got one source take the path as given instead
-    (``a/report.txt``, ``b/report.txt``); both are kept and the clash is one line."""
-    by_source: dict[str, list[Document]] = {}
-    for doc in docs:
-        by_source.setdefault(doc.source, []).append(doc)
-    for source, same in by_source.items():
-        if len({d.doc_id for d in same}) < 2:
-            continue  # one document (or copies of one): no clash
-        renamed = []
-        for doc in same:
-            path, stem = given[id(doc)]
-            doc.source = path.as_posix() + doc.source[len(stem):]
-            renamed.append(doc.source)
-        fail(Notice(source, f"clash: {len(same)} different files have this name; kept all, "
-                            f"as {', '.join(dict.fromkeys(renamed))}"))
+def _without_clashes(files: list[tuple[Path, str]],
+                     fail: Callable[[IngestError], None]) -> list[tuple[Path, str]]:
+    """(file, source) with every clash settled: different files that would get
+    one source take their paths as given instead (``a/report.txt``,
+    ``b/report.txt``); all are kept and each clash is one line."""
+    by_source: dict[str, dict[Path, Path]] = {}  # source -> {the file itself: path as given}
+    for path, source in files:
+        by_source.setdefault(source, {}).setdefault(_identity(path), path)
+    clashes = {source: same for source, same in by_source.items() if len(same) > 1}
+    for source, same in clashes.items():
+        renamed = ", ".join(p.as_posix() for p in same.values())
+        fail(Notice(source, f"clash: {len(same)} different files have this name; kept all, as {renamed}"))
+    return [(path, path.as_posix() if source in clashes else source) for path, source in files]
+
+
+def _identity(path: Path) -> Path:
+    """The file itself, however it was named (``a.txt``, ``./a.txt``, ``docs/../a.txt``)."""
+    try:
+        return path.resolve()
+    except OSError:
+        return path.absolute()
 
 
 def _expand(paths: list[Path], fail: Callable[[IngestError], None]) -> Iterator[tuple[Path, str]]:

@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..text.lexicon import MUNICIPALITIES, short_name
+from ..text.tables import cached_table
 from .spelling import glue, place_english
 
 LEVELS = ("province", "city", "district", "county")
@@ -66,7 +67,13 @@ class Gazetteer:
     @classmethod
     @lru_cache(maxsize=1)
     def load(cls) -> "Gazetteer":
+        """The table, made once and kept on disk (``text.tables``)."""
         folder = _resources()
+        return cached_table("places-gazetteer", lambda: cls.build(folder),
+                            [folder / "pca.csv", folder / "pca_aliases.csv"], packages=["pypinyin"])
+
+    @classmethod
+    def build(cls, folder: Path) -> "Gazetteer":
         gaz = cls(list(_read_places(folder / "pca.csv")))
         for p in gaz.places:
             gaz.by_name.setdefault(p.name, []).append(p)

@@ -92,28 +92,40 @@ def edit_distance(a: str, b: str, limit: int = 2) -> int:
     return min(prev[-1], limit + 1)
 
 
-def deletions(word: str) -> set[str]:
-    """The word with any one letter left out (and itself): two spellings one
-    edit apart share one of these, so a typo is found without comparing to
-    every key.
+def one_edit(word: str, letters: str) -> set[str]:
+    """Every spelling one edit from ``word``: a letter left out, two neighbours
+    swapped, a letter replaced or added (from ``letters``).
 
-    >>> sorted(deletions("abc"))
-    ['ab', 'abc', 'ac', 'bc']
+    >>> sorted(one_edit("ab", "ab"))
+    ['a', 'aa', 'aab', 'aba', 'abb', 'b', 'ba', 'bab', 'bb']
     """
-    return {word} | {word[:i] + word[i + 1:] for i in range(len(word))}
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    return ({a + b[1:] for a, b in splits if b}
+            | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+            | {a + c + b[1:] for a, b in splits if b for c in letters}
+            | {a + c + b for a, b in splits for c in letters}) - {word}
 
 
 class FuzzyKeys:
-    """Spelling keys found despite a typo: ``near("jinhau")`` -> keys one edit away."""
+    """Spelling keys found despite a typo: ``near("jinhau")`` -> keys one edit away.
+
+    The spellings one edit from the word (~400 for six letters) are looked up in
+    the set of keys, so there is nothing to build but the set: an index of the
+    keys' one-letter deletions cost every process ~0.5 s for CC-CEDICT's words.
+
+    >>> FuzzyKeys(["jinhua", "weihai", "jinghai"]).near("jinhau")
+    ['jinhua']
+    """
 
     def __init__(self, keys):
-        self._by_deletion: dict[str, set[str]] = {}
-        for key in keys:
-            for d in deletions(key):
-                self._by_deletion.setdefault(d, set()).add(key)
+        self._keys = frozenset(keys)
+        self._letters = "".join(sorted({c for key in self._keys for c in key}))
 
     def near(self, word: str, limit: int = 1) -> list[str]:
         """Keys within ``limit`` (1) edits of ``word``, nearest first."""
-        found = {k for d in deletions(word) for k in self._by_deletion.get(d, ())}
+        if limit == 1:
+            found = ({word} | one_edit(word, self._letters)) & self._keys
+        else:  # no caller asks for more than one edit: compare with every key
+            found = {k for k in self._keys if edit_distance(word, k, limit) <= limit}
         scored = sorted((edit_distance(word, k, limit), k) for k in found)
         return [k for dist, k in scored if dist <= limit]

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..text.lexicon import is_han
-from .cedict import Cedict, CedictEntry
+from ..text.tables import cached_table
+from .cedict import Cedict, CedictEntry, cedict_path
 from .regions import cedict_pinyin_key, umlaut_variants, glue, short_name
 
 _PLACE_DEF = re.compile(r"\b(?:city|county|district|province|prefecture|municipality|"
@@ -43,6 +44,11 @@ class Gazetteer:
     @classmethod
     @lru_cache(maxsize=1)
     def load(cls) -> "Gazetteer":
+        """The table, made once and kept on disk (``text.tables``)."""
+        return cached_table("cedict-gazetteer", cls.build, [cedict_path()])
+
+    @classmethod
+    def build(cls) -> "Gazetteer":
         by_key: dict[str, list[Place]] = {}
         by_name: dict[str, Place] = {}
         foreign: dict[str, Place] = {}

@@ -26,7 +26,8 @@ from pathlib import Path
 from ..places.spelling import FuzzyKeys
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
 from ..text.lexicon import GLOSSARY_PATH, MONTHS, read_glossary_file
-from .cedict import Cedict
+from ..text.tables import cached_table
+from .cedict import Cedict, english_vocabulary
 
 Vocabulary = Callable[[str], bool] | Collection[str] | None
 
@@ -153,11 +154,11 @@ def _glossary_spellings() -> FuzzyKeys:
 
 @lru_cache(maxsize=1)
 def _dictionary_spellings() -> FuzzyKeys:
-    return FuzzyKeys(w for w in Cedict.load().english_vocabulary if len(w) >= TYPO_MIN_CHARS)
+    return FuzzyKeys(w for w in english_vocabulary() if len(w) >= TYPO_MIN_CHARS)
 
 
 def _default_known(word: str) -> bool:
-    return word in _glossary_words() or word in Cedict.load().english_vocabulary
+    return word in _glossary_words() or word in english_vocabulary()
 
 
 @lru_cache(maxsize=1)
@@ -206,8 +207,9 @@ class Glossary:
     @classmethod
     @lru_cache(maxsize=4)
     def load(cls, path: Path = GLOSSARY_PATH) -> "Glossary":
-        """The curated glossary file, parsed once (cached)."""
-        return cls.from_rows(read_glossary_file(Path(path)))
+        """The curated glossary file, parsed once (and kept on disk, ``text.tables``)."""
+        return cached_table("glossary", lambda: cls.from_rows(read_glossary_file(Path(path))), [Path(path)],
+                            inputs=str(path))
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, list[str]]], use_cedict: bool = True) -> "Glossary":

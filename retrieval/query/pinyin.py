@@ -53,12 +53,17 @@ class PinyinWords:
         return self._best.get(key)
 
 
+def written_in_pinyin(question: str) -> bool:
+    """True when every Latin word of the question is pinyin (cheap: no index words needed)."""
+    latin = [t for t in _TOKEN.findall(question) if t.isascii() and t.isalpha()]
+    return bool(latin) and all(is_pinyin_word(t) for t in latin)
+
+
 def to_chinese(question: str, words: PinyinWords, place: Callable[[str], str | None]) -> str | None:
     """The question in Chinese when it is written in pinyin, else None. ``place``
     maps a glued spelling to an indexed place (jinhua -> 金华市, mingxixian -> 明溪县)."""
     tokens = _TOKEN.findall(question)
-    latin = [t for t in tokens if t.isascii() and t.isalpha()]
-    if not latin or not all(is_pinyin_word(t) for t in latin):
+    if not written_in_pinyin(question):
         return None
     out, i, found_word = [], 0, False
     while i < len(tokens):

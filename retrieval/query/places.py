@@ -9,7 +9,7 @@ from functools import lru_cache
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
 from ..text.lexicon import MONTHS, QUESTION_WORDS, SUFFIX_CHARS, has_han, is_han, name_suffix, short_name
 from ..text.normalise import normalize
-from .cedict import Cedict
+from .cedict import Cedict, english_vocabulary
 from ..places import Gazetteer as Places
 from ..places import Place
 from .gazetteer import Gazetteer
@@ -360,6 +360,5 @@ def _type_words(toks: list[_Tok], j: int) -> tuple[int, str]:
     return j, main
 
 
-@lru_cache(maxsize=1)
 def _english_vocabulary() -> frozenset[str]:
-    return Cedict.load().english_vocabulary
+    return english_vocabulary()

@@ -63,7 +63,7 @@ class RegionTable:
     _keys: dict[str, list[str]] = field(default_factory=dict, repr=False)
     _zh_pattern: re.Pattern | None = field(default=None, repr=False)
     _words_added: bool = field(default=False, repr=False)  # its words are in govqa's tokenizer
-    _fuzzy: FuzzyKeys | None = field(default=None, repr=False)  # keys by their one-letter deletions, on first use
+    _fuzzy: FuzzyKeys | None = field(default=None, repr=False)  # keys found despite a typo, made on first use
 
     @classmethod
     def from_regions(cls, regions: Iterable[tuple[str, str]]) -> "RegionTable":

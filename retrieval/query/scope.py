@@ -42,9 +42,12 @@ class Coverage:
     def of(cls, reader: IndexReader) -> "Coverage":
         covered: dict[str, set[int]] = {}
         mentioned: dict[str, set[int]] = {}
+        stored = reader.mentioned_years()  # read at build time; None: an older index, read the texts
         for d in reader.documents.values():
             # a 2020 report's plans for 2021 answer what-questions about 2021
-            years = set(find_years(reader.document_text(d.doc_id))) | ({d.meta.year} if d.meta.year else set())
+            years = (stored.get(d.doc_id, set()) if stored is not None
+                     else set(find_years(reader.document_text(d.doc_id))))
+            years = years | ({d.meta.year} if d.meta.year else set())
             for region in d.meta.places():
                 covered.setdefault(region, set()).update([d.meta.year] if d.meta.year else [])
                 mentioned.setdefault(region, set()).update(years)

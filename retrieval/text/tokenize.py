@@ -12,16 +12,21 @@ ask time) split alike.
 from __future__ import annotations
 
 import logging
+import marshal
 import re
+import sys
+import tempfile
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from .lexicon import HAN_RANGE, KEYWORD_STOPWORDS, glossary_terms, is_han, short_name
 from .normalise import normalize
 
 DOMAIN_WORD_FREQ = 50_000  # far above jieba's own words: a domain word stays whole (静海区, not 静/海区)
+JIEBA_CACHE_FILE = "jieba.cache"  # where jieba caches its default dictionary (in the temp folder)
 MAX_DOMAIN_TERM_CHARS = 7  # longer glossary terms are phrases, left for jieba to split
 _TOKEN_OK = re.compile(rf"[{HAN_RANGE}]|[A-Za-z]{{2,}}|\d")  # a token worth indexing: Han, a word, a digit
 
@@ -32,12 +37,43 @@ _adding = threading.Lock()
 @lru_cache(maxsize=1)
 def tokenizer() -> Any:
     """govqa's ``jieba.Tokenizer`` (jieba's default dictionary, loaded once)."""
-    import jieba
-
+    jieba = _import_jieba()
     jieba.setLogLevel(logging.WARNING)
     instance = jieba.Tokenizer()
-    instance.initialize()
+    if not _load_dictionary_cache(instance):
+        instance.initialize()  # builds the dictionary and writes jieba's cache file
     return instance
+
+
+def _import_jieba() -> Any:
+    """jieba, imported without ``pkg_resources`` (unless something else already
+    did): jieba uses it only to open its own files and opens them directly
+    without it. Saves ~0.06 s per process and setuptools' deprecation warning
+    on every command's stderr."""
+    absent = "pkg_resources" not in sys.modules
+    if absent:
+        sys.modules["pkg_resources"] = None  # type: ignore[assignment]  # import raises ImportError
+    try:
+        import jieba
+    finally:
+        if absent:
+            del sys.modules["pkg_resources"]
+    return jieba
+
+
+def _load_dictionary_cache(instance: Any) -> bool:
+    """Fill ``instance`` from jieba's own cache of its default dictionary, read
+    in one piece: ~3x faster than jieba, which unmarshals from the open file
+    (0.18 instead of 0.54 s here, paid by every process that answers)."""
+    path = Path(instance.tmp_dir or tempfile.gettempdir()) / JIEBA_CACHE_FILE
+    try:
+        freq, total = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):  # none yet, or damaged: jieba makes it again
+        return False
+    if not isinstance(freq, dict) or not isinstance(total, int):
+        return False
+    instance.FREQ, instance.total, instance.initialized = freq, total, True
+    return True
 
 
 def add_words(words: Iterable[str]) -> None:
