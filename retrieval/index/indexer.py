@@ -1,8 +1,10 @@
 """Building and changing the index: documents -> chunks -> vectors -> store.
 
-Every change (build, add, remove) writes a complete new generation and then
-switches ``CURRENT`` to it in one atomic step; vectors of chunks whose text
-is unchanged are copied from the live generation instead of re-encoded.
+Every change (build, add, remove) goes through the index's one writer
+(``backend.Writer``: a new generation of the folder, or an epoch of Milvus)
+and is published in one atomic step at its end; vectors of chunks whose text
+is unchanged are copied from the live index instead of re-encoded, and an
+add or remove keeps the chunks of the other documents as they are.
 
 >>> report = build_index([Path("seeds")], Path("index"), Settings())   # doctest: +SKIP
 >>> report.summary()                                                    # doctest: +SKIP
@@ -11,9 +13,10 @@ is unchanged are copied from the live generation instead of re-encoded.
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -22,9 +25,8 @@ from ..ingest.chunking import chunk_document
 from ..records import Chunk, Document
 from ..settings import DEFAULT_MODEL, Settings
 from ..text.tokenize import add_words, domain_words, tokenize
-from .fact_store import write_facts
-from .store import (IndexReader, ModelMismatchError, WriterLock, current_generation, new_generation_dir,
-                    publish, read_manifest, remove_stale_generations, text_hash, write_generation)
+from .backend import Batch, Reader, Writer, open_index
+from .store import ModelMismatchError, text_hash
 
 # progress(stage, done, total): stage is "read", "embed" or "write"
 Progress = Callable[[str, int, int], None]
@@ -42,7 +44,7 @@ class ChangeReport:
     removed: list[str] = field(default_factory=list)
     errors: list[IngestError] = field(default_factory=list)
     seconds: float = 0.0
-    index: Path | None = None
+    index: Path | str | None = None  # where: the folder, or "Milvus at <uri>"
 
     def __post_init__(self) -> None:
         # files passed over on purpose (unsupported types met in a folder) are listed, not failures
@@ -59,17 +61,17 @@ def build_index(paths: Sequence[Path], root: Path, settings: Settings,
                 progress: Progress | None = None) -> ChangeReport:
     """Index exactly the documents under ``paths`` (replacing what was there)."""
     started = time.perf_counter()
-    with WriterLock(root):
-        remove_stale_generations(root)
+    index = open_index(settings, root)
+    with index.writer() as writer, _opened(writer) as live:
         docs, errors = load_documents(list(paths), max_bytes=settings.max_file_bytes)
         docs = _unique(docs)
         report = ChangeReport("build", errors=errors, added=[d.source for d in docs])
         if docs:
-            _write(root, docs, settings, report, progress)
+            _write(writer, live, docs, [], settings, report, progress, replace=True)
         else:  # never replace an index by an empty one (and bm25s cannot index nothing)
             report.errors.append(IngestError(root, "nothing to index: no document could be read; "
                                                    "the index was left as it was"))
-            report.index = root
+        report.index = _where(index, root)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -79,30 +81,34 @@ def add_documents(paths: Sequence[Path], root: Path, settings: Settings,
     """Add new documents; an identical one is skipped, a new version of the
     same source replaces the old one."""
     started = time.perf_counter()
-    with WriterLock(root):
-        remove_stale_generations(root)
-        resolve_model(root, settings)  # refuse a mismatched model before any work
-        old = _existing_documents(root)
+    index = open_index(settings, root)
+    with index.writer() as writer, _opened(writer) as live:
+        resolve_model(live, settings, index.describe())  # refuse a mismatched model before any work
+        old = list(live.documents.values()) if live else []
         new, errors = load_documents(list(paths), max_bytes=settings.max_file_bytes)
         report = ChangeReport("add", errors=errors)
         by_id = {d.doc_id: d for d in old}
         by_source = {d.source: d.doc_id for d in old}
+        added: dict[str, Document] = {}
+        replaced: list[str] = []
         for doc in _unique(new):
             if doc.doc_id in by_id:
                 report.skipped.append(f"{doc.source}: already indexed (same content)")
                 continue
             if doc.source in by_source:
-                replaced = by_source.pop(doc.source)
-                by_id.pop(replaced, None)
-                report.removed.append(f"{doc.source} (old version {replaced})")
-            by_id[doc.doc_id] = doc
+                old_id = by_source.pop(doc.source)
+                if added.pop(old_id, None) is None:
+                    replaced.append(old_id)
+                by_id.pop(old_id, None)
+                report.removed.append(f"{doc.source} (old version {old_id})")
+            by_id[doc.doc_id] = added[doc.doc_id] = doc
             by_source[doc.source] = doc.doc_id
             report.added.append(doc.source)
         if report.added or report.removed:
-            _write(root, list(by_id.values()), settings, report, progress)
+            _write(writer, live, list(added.values()), replaced, settings, report, progress)
         else:
             report.documents = len(old)
-            report.index = root
+        report.index = _where(index, root)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -111,9 +117,9 @@ def remove_documents(keys: Sequence[str], root: Path, settings: Settings,
                      progress: Progress | None = None) -> ChangeReport:
     """Remove documents by id (or id prefix) or by source name."""
     started = time.perf_counter()
-    with WriterLock(root):
-        remove_stale_generations(root)
-        old = _existing_documents(root)
+    index = open_index(settings, root)
+    with index.writer() as writer, _opened(writer) as live:
+        old = list(live.documents.values()) if live else []
         report = ChangeReport("remove")
         keep = []
         for doc in old:
@@ -130,7 +136,9 @@ def remove_documents(keys: Sequence[str], root: Path, settings: Settings,
                                                    "to start again run `govqa index build --docs ...`"))
             report.removed = []
         elif report.removed:
-            _write(root, keep, settings, report, progress)
+            gone = {d.doc_id for d in keep}
+            _write(writer, live, [], [d.doc_id for d in old if d.doc_id not in gone], settings, report, progress)
+        report.index = _where(index, root)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -146,58 +154,70 @@ def _unique(docs: list[Document]) -> list[Document]:
     return list(seen.values())
 
 
-def _existing_documents(root: Path) -> list[Document]:
-    if current_generation(root) is None:
-        return []
-    reader = IndexReader.open(root)
-    try:
-        return [Document(s.doc_id, s.source, reader.document_text(s.doc_id), s.meta, s.url, s.added_at)
-                for s in reader.documents.values()]
-    finally:
-        reader.close()
+def _where(index, root: Path) -> Path | str:
+    """What a change summary names: the folder, or "Milvus at <uri>"."""
+    return root if index.describe() == str(root) else index.describe()
 
 
-def resolve_model(root: Path, settings: Settings) -> str:
-    """The model to use for ``root``: the configured one, which must agree
-    with the index's when one exists; else the index's; else the default."""
-    built_with = read_manifest(root)["model"] if current_generation(root) is not None else None
+def resolve_model(live: Reader | None, settings: Settings, where: str = "") -> str:
+    """The model to use: the configured one, which must agree with the live
+    index's when there is one; else the index's; else the default."""
+    built_with = live.manifest["model"] if live is not None else None
     if settings.model and built_with and settings.model != built_with:
         raise ModelMismatchError(
-            f"index {root} was built with model {built_with!r}, not {settings.model!r}: "
+            f"index {where} was built with model {built_with!r}, not {settings.model!r}: "
             f"use --model {built_with} or rebuild with `govqa index build`")
     return settings.model or built_with or DEFAULT_MODEL
 
 
-def _write(root: Path, docs: list[Document], settings: Settings, report: ChangeReport,
-           progress: Progress | None) -> None:
-    """Chunk, embed (reusing vectors), write and publish a new generation."""
-    model = (settings.model or DEFAULT_MODEL) if report.action == "build" else resolve_model(root, settings)
-    add_words(domain_words(sorted({(d.meta.region, d.meta.parent_region) for d in docs})))
+@contextmanager
+def _opened(writer: Writer) -> Iterator[Reader | None]:
+    """The live index a writer starts from (None when nothing is built), closed after use."""
+    live = writer.live()
+    try:
+        yield live
+    finally:
+        if live is not None:
+            live.close()
+
+
+def _write(writer: Writer, live: Reader | None, docs: list[Document], removed: list[str], settings: Settings,
+           report: ChangeReport, progress: Progress | None, replace: bool = False) -> None:
+    """Chunk and embed ``docs`` (reusing vectors of ``live``), then publish them:
+    as the whole index (``replace``), or added to the live one without ``removed``."""
+    model = (settings.model or DEFAULT_MODEL) if replace else resolve_model(live, settings)
+    gone = set(removed)
+    kept = [] if replace or live is None else [d for d in live.documents.values() if d.doc_id not in gone]
+    add_words(domain_words(sorted({(d.meta.region, d.meta.parent_region) for d in [*docs, *kept]})))
     chunks: list[Chunk] = []
     for i, doc in enumerate(docs):
         chunks.extend(chunk_document(doc, max_chars=settings.chunk_chars))
         if progress:
             progress("read", i + 1, len(docs))
     tokens = [tokenize(c.section + " " + c.text) for c in chunks]
-    vectors = _vectors(root, chunks, model, settings, report, progress)
-    gen = new_generation_dir(root)
-    write_generation(gen, docs, chunks, tokens, vectors, model, index_kind=settings.faiss_index)
-    write_facts(gen, docs, chunks)  # facts.sqlite beside meta.sqlite: figures across reports
-    publish(root, gen)
-    report.index = root
-    report.documents, report.chunks = len(docs), len(chunks)
+    vectors = _vectors(live, chunks, model, settings, report, progress)
+    batch = Batch(docs, chunks, tokens, vectors, model)
+    if replace:
+        writer.replace(batch)
+    else:
+        report.reused += writer.change(batch, removed)
+    report.documents, report.chunks = len(docs) + len(kept), report.embedded + report.reused
 
 
-def _vectors(root: Path, chunks: list[Chunk], model: str, settings: Settings,
+def _vectors(live: Reader | None, chunks: list[Chunk], model: str, settings: Settings,
              report: ChangeReport, progress: Progress | None) -> np.ndarray:
     """One vector per chunk: copied from the live index when the text and
     model are unchanged, else encoded."""
+    if not chunks and live is not None:  # a removal: no model to load
+        if progress:
+            progress("embed", 0, 0)
+        return np.zeros((0, int(live.manifest["dimension"])), dtype=np.float32)
     from embeddings import load_embedder
 
     embedder = load_embedder(model, settings.batch_size)
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     todo = list(range(len(chunks)))
-    rows, old_vectors = _reuse(root, chunks, model, embedder.dim)
+    rows, old_vectors = _reuse(live, chunks, model, embedder.dim)
     if rows:
         vectors[rows] = old_vectors
         reused = set(rows)
@@ -223,22 +243,16 @@ def passage_text(chunk: Chunk) -> str:
     return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
 
 
-def _reuse(root: Path, chunks: list[Chunk], model: str, dim: int) -> tuple[list[int], np.ndarray]:
+def _reuse(live: Reader | None, chunks: list[Chunk], model: str, dim: int) -> tuple[list[int], np.ndarray]:
     """Vectors of the live index for chunks whose embedded text (section and
     text, matched by ``chunks.text_hash``) is unchanged: (new chunk positions,
-    their vectors), read through one reader."""
+    their vectors)."""
     none = ([], np.zeros((0, dim), dtype=np.float32))
-    if current_generation(root) is None:
+    if live is None or live.manifest.get("model") != model or int(live.manifest.get("dimension", 0)) != dim:
         return none
-    reader = IndexReader.open(root)
-    try:
-        if reader.manifest.get("model") != model or int(reader.manifest.get("dimension", 0)) != dim:
-            return none
-        old = reader.chunk_keys()
-        keys = [(c.section, text_hash(c.text)) for c in chunks]
-        pairs = [(i, old[key]) for i, key in enumerate(keys) if key in old]
-        if not pairs:
-            return none
-        return [i for i, _ in pairs], reader.vectors([cid for _, cid in pairs])
-    finally:
-        reader.close()
+    keys = [(c.section, text_hash(c.text)) for c in chunks]
+    found = live.vectors_by_key(keys)
+    rows = [i for i, key in enumerate(keys) if key in found]
+    if not rows:
+        return none
+    return rows, np.stack([found[keys[i]] for i in rows])
