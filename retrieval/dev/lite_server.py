@@ -72,7 +72,10 @@ class LiteServer:
         self.stop()
 
     def stop(self) -> None:
+        """SIGTERM, then milvus_lite's own stop (which waits 2 s before a SIGKILL)."""
         if self._server is not None:
+            if self._server._p is not None and self._server._p.poll() is None:
+                self._server._p.terminate()
             self._server.stop()
             self._server = None
 
