@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import time
 import warnings
 from typing import Any, Iterator
@@ -72,6 +73,9 @@ def errors_as_lines(uri: str) -> Iterator[None]:
 
 def new_client(uri: str, token: str, timeout: float) -> Any:
     """A ``MilvusClient`` (a Milvus Lite file starts its local server here)."""
+    # gRPC's C core prints its own error lines on stderr (e.g. a server's "too_many_pings" GOAWAY,
+    # after which the client reconnects by itself); failures reach the user as our one line instead
+    os.environ.setdefault("GRPC_VERBOSITY", "NONE")
     with warnings.catch_warnings():  # milvus_lite imports pkg_resources, which warns on import
         warnings.simplefilter("ignore")
         from pymilvus import MilvusClient

@@ -5,10 +5,10 @@ import time
 from dataclasses import asdict
 from typing import Any, Callable, Sequence
 
-from ..records import Chunk, metadata_to_dict
+from ..records import Chunk, Metadata, metadata_to_dict
 from .backend import Batch, years_mentioned
 from .facts import Report, extract_facts
-from .milvus_client import DUMMY, EMPTY, Milvus, text_pages
+from .milvus_client import DUMMY, EMPTY, INSERT_ROWS, Milvus, text_pages
 from .store import text_hash
 
 FORMAT_VERSION = 1
@@ -38,26 +38,30 @@ def _extra(chunk: Chunk) -> dict[str, Any]:
     return {k: v for k, v in asdict(chunk).items() if k not in _CHUNK_COLUMNS}
 
 
+def _chunk_row(chunk_id: int, chunk: Chunk, tokens: Sequence[str], vector: Any, meta: Metadata,
+               epoch: int) -> dict[str, Any]:
+    return {"chunk_id": chunk_id, "doc_id": chunk.doc_id, "regions": _regions(meta.region, meta.parent_region),
+            "year": int(meta.year or 0), "epoch": epoch, "ordinal": chunk.ordinal, "section": chunk.section,
+            "text": chunk.text, "sentences": list(chunk.sentences), "extra": _extra(chunk),
+            "text_hash": text_hash(chunk.text), "tokens": " ".join(tokens) or EMPTY_TOKENS, "vector": vector.tolist()}
+
+
 def write_rows(db: Milvus, gen: str, epoch: int, state: dict[str, Any], batch: Batch,
                df_change: dict[str, int], beat: Callable[[], None]) -> None:
     """Insert ``batch`` into generation ``gen`` at ``epoch``: chunks (ids from
     ``state["next_chunk_id"]``), documents, texts, facts, and the vocabulary
     change ``df_change``. Updates the counters and counts of ``state``."""
     base = int(state["next_chunk_id"])
-    meta = {d.doc_id: d.meta for d in batch.docs}
     counts: dict[str, int] = {}
     first: dict[str, int] = {}
-    rows = []
-    for i, (chunk, tokens) in enumerate(zip(batch.chunks, batch.tokens)):
-        m = meta[chunk.doc_id]
+    for i, chunk in enumerate(batch.chunks):
         counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
         first.setdefault(chunk.doc_id, base + i)
-        rows.append({"chunk_id": base + i, "doc_id": chunk.doc_id, "regions": _regions(m.region, m.parent_region),
-                     "year": int(m.year or 0), "epoch": epoch, "ordinal": chunk.ordinal, "section": chunk.section,
-                     "text": chunk.text, "sentences": list(chunk.sentences), "extra": _extra(chunk),
-                     "text_hash": text_hash(chunk.text), "tokens": " ".join(tokens) or EMPTY_TOKENS,
-                     "vector": batch.vectors[i].tolist()})
-    db.insert(db.name(gen, "chunks"), rows, beat)
+    meta = {d.doc_id: d.meta for d in batch.docs}
+    for start in range(0, len(batch.chunks), INSERT_ROWS):  # rows made batch by batch: vectors as lists are big
+        db.insert(db.name(gen, "chunks"), [_chunk_row(base + i, batch.chunks[i], batch.tokens[i], batch.vectors[i],
+                                                      meta[batch.chunks[i].doc_id], epoch)
+                                           for i in range(start, min(start + INSERT_ROWS, len(batch.chunks)))], beat)
     now = time.strftime("%Y-%m-%dT%H:%M:%S")
     db.insert(db.name(gen, "docs"), [
         {"key": f"{d.doc_id}:{epoch}", "doc_id": d.doc_id, "source": d.source, "url": d.url or "",

@@ -32,7 +32,11 @@ _adding = threading.Lock()
 @lru_cache(maxsize=1)
 def tokenizer() -> Any:
     """govqa's ``jieba.Tokenizer`` (jieba's default dictionary, loaded once)."""
-    import jieba
+    import warnings
+
+    with warnings.catch_warnings():  # jieba imports pkg_resources, present (and warning) with setuptools < 81
+        warnings.filterwarnings("ignore", "pkg_resources is deprecated", UserWarning)
+        import jieba
 
     jieba.setLogLevel(logging.WARNING)
     instance = jieba.Tokenizer()
