@@ -321,7 +321,7 @@ def bench(args: argparse.Namespace, settings: Settings) -> int:
         raise UserError(f"--sizes: expected numbers like 10000,100k,1M, not {args.sizes!r}") from None
     config = BenchConfig(sizes=sizes, questions=args.questions, work=args.work or BENCH_WORK,
                          cold=not args.no_cold, build=not args.no_build, encoder=not args.no_encoder,
-                         cold_starts=_cold_starts())
+                         cold_starts=_cold_starts(), backend=args.backend)
     return run_bench(settings, config)
 
 
