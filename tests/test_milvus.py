@@ -20,7 +20,7 @@ from retrieval.index.milvus import MilvusIndex
 from retrieval.settings import Settings
 
 from .conftest import SEEDS, SHARED, FakeEmbedder
-from .test_store import REPORT_A, REPORT_B
+from .test_store import REPORT_A, docs  # noqa: F401 (docs: the fixture of two small reports)
 
 DEV_QA = SHARED / "eval" / "dev_qa.jsonl"
 DRILLS = "东安县2021年开展应急演练多少次"
@@ -45,15 +45,6 @@ def milvus_seeds(tmp_path_factory, settings) -> Settings:
     assert report.documents == 5 and not report.errors, report.summary()
     assert "Milvus at" in report.summary()
     return s
-
-
-@pytest.fixture
-def docs(tmp_path) -> Path:
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text(REPORT_A, encoding="utf-8")
-    (folder / "b.txt").write_text(REPORT_B, encoding="utf-8")
-    return folder
 
 
 # ---------------------------------------------------------------- seeds, real model

@@ -22,7 +22,7 @@ from ..records import Document
 from .backend import Batch, Facts, Ranked, years_mentioned
 from .dense import top_indices
 from .fact_store import for_reader, write_facts
-from .store import (IndexReader, WriterLock, current_generation, missing_index, new_generation_dir, publish,
+from .store import (IndexReader, WriterLock, current_generation, new_generation_dir, publish,
                     remove_stale_generations, write_generation)
 from .verify import verify
 
@@ -37,13 +37,6 @@ class FolderReader(IndexReader):
         self.generation = gen.name
         self._years: dict[str, tuple[int, ...]] | None = None
         self._years_lock = threading.Lock()
-
-    @classmethod
-    def open(cls, root: Path) -> "FolderReader":
-        gen = current_generation(root)
-        if gen is None:
-            raise missing_index(root)
-        return cls(gen)
 
     def _allowed(self, mask: np.ndarray | None) -> np.ndarray | None:
         """Document mask -> chunk mask."""
