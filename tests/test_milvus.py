@@ -9,6 +9,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrieval.dev.evaluation import load_questions, run
@@ -38,11 +39,33 @@ def milvus(tmp_path: Path, name: str = "govqa.db", **kw) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def milvus_seeds(tmp_path_factory, settings) -> Settings:
-    """The seeds indexed in a Milvus Lite file with the real model."""
+def milvus_seeds(tmp_path_factory, settings, seed_index_dir) -> Settings:
+    """The seeds indexed in a Milvus Lite file with the real model: ``index build``
+    as a user runs it, except that the model's vectors of the seed chunks are
+    taken from the folder index of the same seeds (same model, same texts;
+    encoding them again costs a minute on a busy machine)."""
+    from embeddings import load_embedder
+    from retrieval.index.indexer import passage_text
+
+    folder = open_index(settings, seed_index_dir).open_reader()
+    known = {passage_text(c): folder.vectors([c.chunk_id])[0] for c, _, _ in folder.iter_chunks()}
+    embedder = load_embedder(folder.manifest["model"], settings.batch_size)
+    encode = embedder.encode_passages
+
+    def encode_known(texts, progress=None):
+        if all(t in known for t in texts):
+            if progress:
+                progress(len(texts))
+            return np.stack([known[t] for t in texts])
+        return encode(texts, progress=progress)
+
     s = replace(settings, backend="milvus", milvus_uri=str(tmp_path_factory.mktemp("milvus-seeds") / "seeds.db"))
-    report = build_index([SEEDS], Path("unused"), s)
-    assert report.documents == 5 and not report.errors, report.summary()
+    embedder.encode_passages = encode_known
+    try:
+        report = build_index([SEEDS], Path("unused"), s)
+    finally:
+        del embedder.encode_passages
+    assert report.documents == 5 and not report.errors and report.embedded == folder.size, report.summary()
     assert "Milvus at" in report.summary()
     return s
 
@@ -61,6 +84,24 @@ def test_seeds_in_milvus_hold_what_the_folder_holds(milvus_seeds, seed_index_dir
     assert m.document_years() == f.document_years()
     assert [c.text for c in m.chunks(range(m.size))] == [c.text for c in f.chunks(range(f.size))]
     assert len(m.facts().facts()) == len(f.facts().facts()) > 100
+
+
+def test_place_and_year_masks_filter_on_milvus_fields(milvus_seeds, seed_index_dir):
+    from retrieval.rank.search import doc_mask_for
+
+    m, f = open_index(milvus_seeds).open_reader(), open_index(Settings(), seed_index_dir).open_reader()
+    places = sorted({p for d in m.documents.values() for p in d.meta.places()})
+    assert len(places) >= 5
+    for place in places:
+        for years in ([], [2020], [2019, 2021]):
+            mask = doc_mask_for(m, place, years)
+            assert m.mask_expr(mask).startswith("array_contains_any(regions, "), (place, years)
+            assert m.search_keywords(["罚款", "检查"], 50, mask).ids.tolist() == \
+                f.search_keywords(["罚款", "检查"], 50, mask).ids.tolist()
+    odd = np.zeros(len(m.documents), dtype=bool)
+    odd[[0, 2]] = True  # no place or year rule gives these two: a list of ids
+    assert m.mask_expr(odd).startswith("doc_id in ")
+    assert set(m.search_dense(f.vectors([0])[0], 20, odd).docs.tolist()) <= {0, 2}
 
 
 def test_dev_eval_through_milvus_answers_as_the_folder_does(milvus_seeds, seed_engine):
@@ -161,6 +202,10 @@ def test_a_model_or_dimension_mismatch_is_one_line(fake_embedder, tmp_path, docs
     monkeypatch.setattr(embeddings, "load_embedder", lambda name="", batch_size=32: Narrow())
     with pytest.raises(ModelMismatchError, match="gives 32-d vectors but the index Milvus at .* holds 64-d"):
         Engine.open(None, s)
+    (docs / "c.txt").write_text(REPORT_A.replace("安宁市", "平安县"), encoding="utf-8")
+    with pytest.raises(ModelMismatchError, match="gives 32-d vectors but the index holds 64-d"):
+        add_documents([docs / "c.txt"], Path("unused"), s)
+    assert open_index(s).verify() == [] and len(open_index(s).open_reader().documents) == 2
 
 
 def test_a_second_writer_is_refused(tmp_path):

@@ -19,7 +19,7 @@ from retrieval.index.backend import IndexUnavailableError
 from retrieval.index.indexer import build_index
 
 from .conftest import PROJECT
-from .milvus_procs import WATCH_QUESTION, answer_dict, milvus_settings, use_stable_embedder
+from .milvus_procs import WATCH_QUESTION, StableEmbedder, answer_dict, milvus_settings
 from .test_store import REPORT_A, REPORT_B
 from .test_telegram_bot import converse, running_bot
 
@@ -33,7 +33,7 @@ def stable(monkeypatch):
     import embeddings
     import embeddings.loader
 
-    fake = use_stable_embedder()
+    fake = StableEmbedder()
     monkeypatch.setattr(embeddings, "load_embedder", lambda name="", batch_size=32: fake)
     monkeypatch.setattr(embeddings.loader, "load_embedder", lambda name="", batch_size=32: fake)
     return fake

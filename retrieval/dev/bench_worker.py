@@ -124,7 +124,7 @@ def dense_recall(reader: Any, folder: Any, exact: Any, question_vectors: np.ndar
     found, dense_ms, exact_ms = 0, [], []
     for q in queries:
         started = time.perf_counter()
-        ids, _ = reader.search_dense(q, CANDIDATES)
+        ids = reader.search_dense(q, CANDIDATES).ids
         dense_ms.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         _, truth = exact.search(q.reshape(1, -1), CANDIDATES)

@@ -195,7 +195,7 @@ def _write(writer: Writer, live: Reader | None, docs: list[Document], removed: l
         if progress:
             progress("read", i + 1, len(docs))
     tokens = [tokenize(c.section + " " + c.text) for c in chunks]
-    vectors = _vectors(live, chunks, model, settings, report, progress)
+    vectors = _vectors(None if replace else live, chunks, model, settings, report, progress, reuse_from=live)
     batch = Batch(docs, chunks, tokens, vectors, model)
     if replace:
         writer.replace(batch)
@@ -204,20 +204,24 @@ def _write(writer: Writer, live: Reader | None, docs: list[Document], removed: l
     report.documents, report.chunks = len(docs) + len(kept), report.embedded + report.reused
 
 
-def _vectors(live: Reader | None, chunks: list[Chunk], model: str, settings: Settings,
-             report: ChangeReport, progress: Progress | None) -> np.ndarray:
-    """One vector per chunk: copied from the live index when the text and
-    model are unchanged, else encoded."""
-    if not chunks and live is not None:  # a removal: no model to load
+def _vectors(joined: Reader | None, chunks: list[Chunk], model: str, settings: Settings, report: ChangeReport,
+             progress: Progress | None, reuse_from: Reader | None = None) -> np.ndarray:
+    """One vector per chunk: copied from the live index ``reuse_from`` when the
+    text and model are unchanged, else encoded. The vectors join those of the
+    index ``joined`` (an add), whose dimension they must have."""
+    if not chunks and joined is not None:  # a removal: no model to load
         if progress:
             progress("embed", 0, 0)
-        return np.zeros((0, int(live.manifest["dimension"])), dtype=np.float32)
+        return np.zeros((0, int(joined.manifest["dimension"])), dtype=np.float32)
     from embeddings import load_embedder
 
     embedder = load_embedder(model, settings.batch_size)
+    if joined is not None and embedder.dim != int(joined.manifest["dimension"]):
+        raise ModelMismatchError(f"model {model!r} gives {embedder.dim}-d vectors but the index holds "
+                                 f"{joined.manifest['dimension']}-d ones: rebuild it with `govqa index build`")
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     todo = list(range(len(chunks)))
-    rows, old_vectors = _reuse(live, chunks, model, embedder.dim)
+    rows, old_vectors = _reuse(reuse_from, chunks, model, embedder.dim)
     if rows:
         vectors[rows] = old_vectors
         reused = set(rows)

@@ -34,6 +34,7 @@ TEXT_PAGE_BYTES = 60_000  # a cluster enforces VARCHAR max_length = 65,535 bytes
 INSERT_ROWS = 1_000  # rows per insert: one gRPC message stays far below 64 MB
 READ_ROWS = 5_000  # rows per query_iterator page
 MAX_CHARS = 65_535  # VARCHAR max_length for free text (bytes on a cluster)
+MAX_PLACES = 64  # places in a chunk's ``regions`` (its place, those above it, those its head names)
 CONSISTENCY = "Strong"  # a reader that sees a "current" row must see every row written before it
 _DOWN = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "CANCELLED")
 
@@ -202,8 +203,8 @@ def generation_schemas(dim: int) -> dict[str, tuple[Any, Any]]:
     """Schema and index parameters of each collection of a generation.
 
     Every row carries the ``epoch`` that added it (see ``milvus.MilvusIndex``).
-    ``regions`` (a document's place and its parent) is an ARRAY for filtering
-    only: Lite 2.5.1 returns ARRAY fields very slowly (10,000 rows ~18 s), so
+    ``regions`` (the places a document answers for; a fact's place and its
+    parent) is an ARRAY for filtering only: Lite 2.5.1 returns ARRAY fields very slowly (10,000 rows ~18 s), so
     lists that are read back are JSON fields.
     """
     from pymilvus import DataType, Function, FunctionType, MilvusClient
@@ -211,7 +212,7 @@ def generation_schemas(dim: int) -> dict[str, tuple[Any, Any]]:
     text, integer = DataType.VARCHAR, DataType.INT64
 
     def regions(schema: Any) -> None:
-        schema.add_field("regions", DataType.ARRAY, element_type=text, max_capacity=4, max_length=512)
+        schema.add_field("regions", DataType.ARRAY, element_type=text, max_capacity=MAX_PLACES, max_length=512)
 
     chunks = MilvusClient.create_schema(auto_id=False)
     chunks.add_field("chunk_id", integer, is_primary=True)

@@ -21,6 +21,7 @@ from .backend import Ranked
 from .fact_store import select_reports
 from .facts import Fact, Report
 from .milvus_client import BM25_K1, PARTS
+from .milvus_write import place_keys
 from .store import StoredDocument
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -81,10 +82,13 @@ class MilvusReader:
                                                       r["chunks"], r["added_at"], r["url"]) for r in rows}
         self._years = {r["doc_id"]: tuple(r["years"] or ()) for r in rows}
         self._doc_ids = list(self.documents)
-        metas = [d.meta for d in self.documents.values()]
-        self._places = (np.array([m.region or "" for m in metas], dtype=object),
-                        np.array([m.parent_region or "" for m in metas], dtype=object),
-                        np.array([m.year or 0 for m in metas], dtype=np.int64))
+        self._doc_pos = {d: i for i, d in enumerate(self._doc_ids)}
+        self._keys = [place_keys(d.meta) for d in self.documents.values()]  # what the regions field holds
+        self._by_key: dict[str, list[int]] = {}
+        for i, keys in enumerate(self._keys):
+            for key in keys:
+                self._by_key.setdefault(key, []).append(i)
+        self._report_years = np.array([d.meta.year or 0 for d in self.documents.values()], dtype=np.int64)
         self._facts: MilvusFacts | None = None
         self._lock = threading.Lock()
 
@@ -92,27 +96,30 @@ class MilvusReader:
 
     def mask_expr(self, mask: np.ndarray | None) -> str | None:
         """A document mask as a filter expression: '' = every document, None =
-        none. A mask that is one place (a document's region or its parent),
-        with or without its years, becomes a field filter; any other, a list
-        of document ids."""
+        none. A mask that is one place (with or without the reports whose place
+        could not be read, with or without their years) becomes a filter on the
+        ``regions`` and ``year`` fields, checked against the mask itself; any
+        other mask, a list of document ids."""
         if mask is None:
             return ""
+        mask = np.asarray(mask, dtype=bool)
         allowed = np.flatnonzero(mask)
         if len(allowed) == len(self._doc_ids):
             return ""
         if len(allowed) == 0:
             return None
-        regions, parents, years = self._places
-        for place in {regions[allowed[0]], parents[allowed[0]]} - {""}:
-            by_place = (regions == place) | (parents == place)
-            expr = f"array_contains(regions, {_quote(place)})"
-            if np.array_equal(by_place, mask):
-                return expr
-            wanted = sorted(set(years[allowed].tolist()))
-            if np.array_equal(by_place & np.isin(years, wanted), mask):
-                return f"{expr} and year in {wanted}"
-        ids = [self._doc_ids[i] for i in allowed]
-        return f"doc_id in {json.dumps(ids)}"
+        placed = next((i for i in allowed if "" not in self._keys[i]), allowed[0])  # a report whose place was read
+        years = sorted(set(self._report_years[allowed].tolist()))
+        for place in self._keys[placed]:
+            for names in ([place], [place, ""]) if place else ([place],):
+                by_place = np.zeros(len(mask), dtype=bool)
+                by_place[[i for name in names for i in self._by_key.get(name, [])]] = True
+                expr = f"array_contains_any(regions, {json.dumps(names, ensure_ascii=False)})"
+                if np.array_equal(by_place, mask):
+                    return expr
+                if np.array_equal(by_place & np.isin(self._report_years, years), mask):
+                    return f"{expr} and year in {years}"
+        return f"doc_id in {json.dumps([self._doc_ids[i] for i in allowed])}"
 
     def _search(self, data: Any, field: str, metric: str, k: int, mask: np.ndarray | None) -> list[Any]:
         extra = self.mask_expr(mask)
@@ -120,20 +127,27 @@ class MilvusReader:
             return []
         expr = f"{self.visible} and {extra}" if extra else self.visible
         return self.db.call("search", self._chunks, data=[data], anns_field=field, limit=min(k, 16_384),
-                            filter=expr, search_params={"metric_type": metric})[0]
+                            filter=expr, output_fields=["doc_id"], search_params={"metric_type": metric})[0]
+
+    def _ranked(self, hits: list[tuple[float, int, str]]) -> Ranked:
+        """(score, chunk id, doc id) -> best first, ties by ascending chunk id."""
+        hits.sort(key=lambda h: (-h[0], h[1]))
+        return Ranked(np.array([h[1] for h in hits], dtype=np.int64), np.array([h[0] for h in hits], dtype=np.float32),
+                      np.array([self._doc_pos[h[2]] for h in hits], dtype=np.int64))
 
     def search_dense(self, vector: np.ndarray, k: int, mask: np.ndarray | None = None) -> Ranked:
         hits = self._search(np.asarray(vector, dtype=np.float32).tolist(), "vector", "IP", k, mask)
-        return _ranked([(float(h["distance"]), int(h["id"])) for h in hits])
+        return self._ranked([(float(h["distance"]), int(h["id"]), h["entity"]["doc_id"]) for h in hits])
 
     def search_keywords(self, tokens: Sequence[str], k: int, mask: np.ndarray | None = None) -> Ranked:
         """Milvus's BM25 over our tokens. Its score is (k1 + 1) times bm25s's,
         so it is divided back: keyword scores read the same on both back ends."""
         text = " ".join(dict.fromkeys(t for t in tokens if t.strip()))
         if not text or self.size == 0:
-            return _ranked([])
+            return self._ranked([])
         hits = self._search(text, "sparse", "BM25", k, mask)
-        return _ranked([(float(h["distance"]) / (BM25_K1 + 1), int(h["id"])) for h in hits if h["distance"] > 0])
+        return self._ranked([(float(h["distance"]) / (BM25_K1 + 1), int(h["id"]), h["entity"]["doc_id"])
+                             for h in hits if h["distance"] > 0])
 
     # ------------------------------------------------------------ rows
 
@@ -230,12 +244,6 @@ class MilvusReader:
         if unfinished:
             problems.append(f"{unfinished} chunks of an unfinished change (the next change removes them)")
         return problems
-
-
-def _ranked(pairs: list[tuple[float, int]]) -> Ranked:
-    """(score, id) pairs -> ids and scores, best first, ties by ascending id."""
-    pairs.sort(key=lambda p: (-p[0], p[1]))
-    return (np.array([i for _, i in pairs], dtype=np.int64), np.array([s for s, _ in pairs], dtype=np.float32))
 
 
 class MilvusFacts:

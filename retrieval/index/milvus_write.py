@@ -8,7 +8,7 @@ from typing import Any, Callable, Sequence
 from ..records import Chunk, Metadata, metadata_to_dict
 from .backend import Batch, years_mentioned
 from .facts import Report, extract_facts
-from .milvus_client import DUMMY, EMPTY, INSERT_ROWS, Milvus, text_pages
+from .milvus_client import DUMMY, EMPTY, INSERT_ROWS, MAX_PLACES, Milvus, text_pages
 from .store import text_hash
 
 FORMAT_VERSION = 1
@@ -33,6 +33,20 @@ def _regions(region: str, parent: str) -> list[str]:
     return [r for r in dict.fromkeys([region or "", parent or ""]) if r]
 
 
+def place_keys(meta: Metadata) -> list[str]:
+    """What a chunk's ``regions`` field holds, for place filters: every place
+    a question may name to mean its report (``Metadata.places``), and "" for a
+    report whose place could not be read.
+
+    >>> place_keys(Metadata(region="静海区", parent_region="天津市", parents=["天津市"]))
+    ['天津市', '静海区']
+    >>> place_keys(Metadata())
+    ['']
+    """
+    keys = sorted(meta.places()) + ([""] if not meta.region else [])
+    return keys[:MAX_PLACES]
+
+
 def _extra(chunk: Chunk) -> dict[str, Any]:
     """Chunk fields without a column of their own (new ones flow through)."""
     return {k: v for k, v in asdict(chunk).items() if k not in _CHUNK_COLUMNS}
@@ -40,7 +54,7 @@ def _extra(chunk: Chunk) -> dict[str, Any]:
 
 def _chunk_row(chunk_id: int, chunk: Chunk, tokens: Sequence[str], vector: Any, meta: Metadata,
                epoch: int) -> dict[str, Any]:
-    return {"chunk_id": chunk_id, "doc_id": chunk.doc_id, "regions": _regions(meta.region, meta.parent_region),
+    return {"chunk_id": chunk_id, "doc_id": chunk.doc_id, "regions": place_keys(meta),
             "year": int(meta.year or 0), "epoch": epoch, "ordinal": chunk.ordinal, "section": chunk.section,
             "text": chunk.text, "sentences": list(chunk.sentences), "extra": _extra(chunk),
             "text_hash": text_hash(chunk.text), "tokens": " ".join(tokens) or EMPTY_TOKENS, "vector": vector.tolist()}
