@@ -81,6 +81,8 @@ def test_seeds_in_milvus_hold_what_the_folder_holds(milvus_seeds, seed_index_dir
     assert [d.meta for d in m.documents.values()] == [d.meta for d in f.documents.values()]
     assert (m.size, m.manifest["model"], m.manifest["dimension"]) == (f.size, f.manifest["model"], f.manifest["dimension"])
     assert m.document_frequencies() == f.document_frequencies()
+    terms = [t for tok in list(f.document_frequencies())[:300] for t in (tok, tok[:2], tok[-2:], tok + "局")]
+    assert [m.knows(t) for t in terms] == [f.knows(t) for t in terms] and not m.knows("不存在的词语")
     assert m.document_years() == f.document_years()
     assert [c.text for c in m.chunks(range(m.size))] == [c.text for c in f.chunks(range(f.size))]
     assert len(m.facts().facts()) == len(f.facts().facts()) > 100

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -21,6 +21,16 @@ def _bm25s():
 
 
 COMPOUND_PART_MIN = 2  # the shortest head or tail of a token that counts as a word the index knows
+
+
+def token_parts(tokens: Iterable[str]) -> set[str]:
+    """Heads and tails of the tokens, at least ``COMPOUND_PART_MIN`` long (every back end's rule).
+
+    >>> sorted(token_parts(["失信企业", "罚款"]))
+    ['企业', '信企业', '失信', '失信企']
+    """
+    return {p for tok in tokens if len(tok) > COMPOUND_PART_MIN
+            for n in range(COMPOUND_PART_MIN, len(tok)) for p in (tok[:n], tok[-n:])}
 
 
 class KeywordIndex:
@@ -55,8 +65,7 @@ class KeywordIndex:
         if term in self._vocab:
             return True
         if self._parts is None:
-            self._parts = {p for tok in self._vocab if len(tok) > COMPOUND_PART_MIN
-                           for n in range(COMPOUND_PART_MIN, len(tok)) for p in (tok[:n], tok[-n:])}
+            self._parts = token_parts(self._vocab)
         return term in self._parts
 
     def document_frequencies(self) -> dict[str, int]:

@@ -20,6 +20,7 @@ from ..records import Chunk, metadata_from_dict
 from .backend import Ranked
 from .fact_store import select_reports
 from .facts import Fact, Report
+from .keyword import token_parts
 from .milvus_client import BM25_K1, PARTS
 from .milvus_write import place_keys
 from .store import StoredDocument
@@ -90,6 +91,7 @@ class MilvusReader:
                 self._by_key.setdefault(key, []).append(i)
         self._report_years = np.array([d.meta.year or 0 for d in self.documents.values()], dtype=np.int64)
         self._facts: MilvusFacts | None = None
+        self._parts: set[str] | None = None  # heads and tails of the tokens, made on first use
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------ searches
@@ -200,7 +202,15 @@ class MilvusReader:
         return self.index.document_frequencies(self.gen, self.epoch)
 
     def knows(self, term: str) -> bool:
-        return term.lower() in self.document_frequencies()
+        """As the folder's: a token, or the head or tail of one (``keyword.token_parts``)."""
+        term = term.lower()
+        df = self.document_frequencies()
+        if term in df:
+            return True
+        with self._lock:
+            if self._parts is None:
+                self._parts = token_parts(df)
+        return term in self._parts
 
     def facts(self) -> "MilvusFacts":
         with self._lock:
