@@ -40,6 +40,11 @@ _DOWN = ("UNAVAILABLE", "DEADLINE_EXCEEDED", "CANCELLED")
 
 log = logging.getLogger(__name__)
 
+# gRPC's C core prints its own lines on stderr (e.g. an idle client's "too_many_pings" GOAWAY, after
+# which it reconnects by itself); failures reach the user as our one line instead. Read when gRPC
+# starts, so set before any module of ours imports pymilvus (they all import this one first).
+os.environ.setdefault("GRPC_VERBOSITY", "NONE")
+
 
 def one_line(exc: BaseException) -> str:
     """The message of a pymilvus or gRPC error, on one line."""
@@ -74,9 +79,6 @@ def errors_as_lines(uri: str) -> Iterator[None]:
 
 def new_client(uri: str, token: str, timeout: float) -> Any:
     """A ``MilvusClient`` (a Milvus Lite file starts its local server here)."""
-    # gRPC's C core prints its own error lines on stderr (e.g. a server's "too_many_pings" GOAWAY,
-    # after which the client reconnects by itself); failures reach the user as our one line instead
-    os.environ.setdefault("GRPC_VERBOSITY", "NONE")
     with warnings.catch_warnings():  # milvus_lite imports pkg_resources, which warns on import
         warnings.simplefilter("ignore")
         from pymilvus import MilvusClient
