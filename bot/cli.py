@@ -29,7 +29,8 @@ EXAMPLES = """examples:
   govqa bench --sizes 10k,100k,1M
 
 environment: GOVQA_INDEX (index folder, default ./index), GOVQA_MODEL (embedding model),
-GOVQA_LOG_LEVEL, GOVQA_TOP_K, GOVQA_MAX_QUESTION_CHARS, GOVQA_CACHE_DIR, GOVQA_OCR, TELEGRAM_BOT_TOKEN
+GOVQA_LOG_LEVEL, GOVQA_TOP_K, GOVQA_MAX_QUESTION_CHARS, GOVQA_CACHE_DIR, GOVQA_OCR, TELEGRAM_BOT_TOKEN,
+GOVQA_BACKEND=milvus with GOVQA_MILVUS_URI and GOVQA_MILVUS_TOKEN (README "Scaling out")
 (README "Configuration" lists them all); command-line flags win over them."""
 
 
@@ -74,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--region")
     ls.add_argument("--year", type=int)
     isub.add_parser("stats", parents=[common], help="counts, model, size on disk")
-    isub.add_parser("verify", parents=[common], help="check FAISS, SQLite, BM25 and manifest agree")
+    isub.add_parser("verify", parents=[common], help="check the index agrees with itself (FAISS, SQLite, BM25, manifest; or the Milvus collections)")
 
     ask = sub.add_parser("ask", parents=[common], help="answer one question",
                          description="Answer one question in Chinese or English.")
@@ -105,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--no-build", action="store_true", help="skip the build measurement (reuse the seeds index)")
     bench.add_argument("--no-cold", action="store_true", help="skip the cold-start measurements")
     bench.add_argument("--no-encoder", action="store_true", help="skip the m3e-small int8 vs fp32 measurement")
+    bench.add_argument("--backend", choices=("folder", "milvus"), default="folder",
+                       help="milvus: also each synthetic size in a Milvus Lite server, beside FAISS")
 
     bot = sub.add_parser("bot", parents=[common], help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     bot.add_argument("--webhook-url", help="use a webhook at this public URL instead of long polling")

@@ -35,12 +35,26 @@ def _stderr(msg: str) -> None:
 
 def open_engine(settings: Settings):
     """Open the engine or explain in one line why not."""
-    from retrieval import Engine, IndexMissingError, ModelMismatchError
+    from retrieval import BackendError, Engine, IndexMissingError, ModelMismatchError
 
     try:
         return Engine.open(settings.index, settings)
-    except (IndexMissingError, ModelMismatchError) as exc:
+    except (IndexMissingError, ModelMismatchError, ValueError) as exc:
         raise UserError(str(exc)) from None
+    except BackendError as exc:  # Milvus unreachable or refusing: nothing to fix here, try again
+        raise UserError(str(exc), code=1) from None
+
+
+def _asked(engine, question: str, context: dict[str, Any] | None = None):
+    """``engine.ask``; an index that cannot be reached is one line (exit 1)."""
+    from retrieval import BackendError, QuestionError
+
+    try:
+        return engine.ask(question, context=context)
+    except QuestionError as exc:
+        raise UserError(str(exc)) from None
+    except BackendError as exc:
+        raise UserError(str(exc), code=1) from None
 
 
 # ---------------------------------------------------------------- index
@@ -55,16 +69,16 @@ def index(args: argparse.Namespace, settings: Settings) -> int:
 
 def _change(action, settings: Settings, *targets: Any, **options: Any) -> int:
     """Run build/add/remove with a progress bar, print what happened."""
-    from retrieval import IndexLockedError, ModelMismatchError
+    from retrieval import BackendError, IndexLockedError, ModelMismatchError
 
     from .progress import ProgressBar
 
     try:
         with ProgressBar() as bar:
             report = action(*targets, settings.index, settings, progress=bar.update, **options)
-    except IndexLockedError as exc:
+    except (IndexLockedError, BackendError) as exc:
         raise UserError(str(exc), code=1) from None
-    except ModelMismatchError as exc:
+    except (ModelMismatchError, ValueError) as exc:
         raise UserError(str(exc)) from None
     for line in report.files:
         print(line)
@@ -106,26 +120,43 @@ def _index_remove(args: argparse.Namespace, settings: Settings) -> int:
     return _change(remove_documents, settings, list(args.keys), dry_run=args.dry_run, yes=args.yes)
 
 
-def _require_index(settings: Settings) -> None:
-    """A missing index is a usage error (exit 2) with the command that builds one;
-    a damaged one is for the caller (verify reports it, others refuse)."""
-    from retrieval import IndexMissingError, read_manifest
+def _index(settings: Settings):
+    """The configured index (folder or Milvus), or one line on a bad setting."""
+    from retrieval import open_index
 
     try:
-        read_manifest(settings.index)
+        return open_index(settings)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _require_index(settings: Settings):
+    """The index; a missing one is a usage error (exit 2) with the command that
+    builds one. A damaged one is for verify to report."""
+    from retrieval import BackendError, IndexMissingError
+
+    index = _index(settings)
+    try:
+        if index.live() is None:
+            index.open_reader()  # raises the back end's own "no index" line
     except IndexMissingError as exc:
         raise UserError(str(exc)) from None
     except IndexDamagedError:
-        pass
+        pass  # verify reports it; the others refuse in one line
+    except BackendError as exc:
+        raise UserError(str(exc), code=1) from None
+    return index
 
 
-def _reader(settings: Settings):
-    from retrieval import IndexMissingError, IndexReader
+def _reader(settings: Settings, index=None):
+    from retrieval import BackendError, IndexMissingError
 
     try:
-        return IndexReader.open(settings.index)
+        return (index or _index(settings)).open_reader()
     except IndexMissingError as exc:
         raise UserError(str(exc)) from None
+    except BackendError as exc:
+        raise UserError(str(exc), code=1) from None
 
 
 def _index_list(args: argparse.Namespace, settings: Settings) -> int:
@@ -138,23 +169,24 @@ def _index_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _index_stats(args: argparse.Namespace, settings: Settings) -> int:
-    reader = _reader(settings)
+    index = _index(settings)
+    reader = _reader(settings, index)
     m = reader.manifest
-    size = sum(p.stat().st_size for p in reader.path.rglob("*") if p.is_file())
-    print(f"index:      {settings.index} ({reader.path.name})")
+    size = index.size_on_disk()
+    print(f"index:      {index.describe()} ({reader.generation})")
     print(f"documents:  {m['documents']}")
     print(f"chunks:     {m['chunks']}")
-    print(f"model:      {m['model']} ({m['dimension']}-d, {m.get('faiss_index', 'IndexFlatIP')})")
-    print(f"disk:       {size / 1e6:.1f} MB ({size / max(m['chunks'], 1):.0f} bytes per chunk)")
+    print(f"model:      {m['model']} ({m['dimension']}-d, {m.get('faiss_index') or m.get('dense', 'IndexFlatIP')})")
+    if size is None:
+        print("disk:       on the Milvus server")
+    else:
+        print(f"disk:       {size / 1e6:.1f} MB ({size / max(m['chunks'], 1):.0f} bytes per chunk)")
     print(f"last change: {m['built_at']}")
     return 0
 
 
 def _index_verify(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval import verify_index
-
-    _require_index(settings)
-    problems = verify_index(settings.index)
+    problems = _require_index(settings).verify()
     for p in problems:
         print(f"problem: {p}")
     print("verify: ok" if not problems else f"verify: {len(problems)} problem(s)")
@@ -165,14 +197,9 @@ def _index_verify(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def ask(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval import QuestionError
-
     question = readable(" ".join(args.question))
     engine = open_engine(settings)
-    try:
-        answer = engine.ask(question)
-    except QuestionError as exc:
-        raise UserError(str(exc)) from None
+    answer = _asked(engine, question)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -195,8 +222,6 @@ def readable(question: str) -> str:
 
 def chat(args: argparse.Namespace, settings: Settings) -> int:
     """Interactive loop; follow-ups reuse the previous place, year and topic."""
-    from retrieval import QuestionError
-
     engine = open_engine(settings)
     print("govqa chat: ask in Chinese or English. /reset forgets the context, /quit (or Ctrl-D) leaves.")
     context: dict[str, Any] = {}
@@ -221,8 +246,8 @@ def chat(args: argparse.Namespace, settings: Settings) -> int:
             print(f"unknown command {question.split()[0]}: /reset forgets the context, /quit leaves")
             continue
         try:
-            answer = engine.ask(question, context=context)
-        except QuestionError as exc:
+            answer = _asked(engine, question, context)
+        except UserError as exc:  # a bad question, or the index unreachable: say so, keep chatting
             print(f"govqa: {exc}")
             continue
         context = answer.context
@@ -240,7 +265,7 @@ def eval(args: argparse.Namespace, settings: Settings) -> int:  # noqa: A001 - t
     except (ValueError, UnicodeDecodeError) as exc:
         raise UserError(str(exc)) from None
     engine = open_engine(settings)
-    engine.ask("warm up")  # the first question pays for lazy loading; don't time it
+    _asked(engine, "warm up")  # the first question pays for lazy loading; don't time it
     out = open(args.out, "w", encoding="utf-8") if args.out else None
 
     def on_result(s: Scored) -> None:
@@ -253,7 +278,7 @@ def eval(args: argparse.Namespace, settings: Settings) -> int:  # noqa: A001 - t
                   f"     got:  {got[:160]}  (gold passage rank: {s.hit_rank})")
 
     started = time.perf_counter()
-    report = evaluate(engine.ask, items, on_result)
+    report = evaluate(lambda question, context=None: _asked(engine, question, context), items, on_result)
     if out:
         out.close()
     for lang in sorted({i.get("lang") for i in items if i.get("lang")}):
@@ -265,14 +290,14 @@ def eval(args: argparse.Namespace, settings: Settings) -> int:  # noqa: A001 - t
 
 def facts(args: argparse.Namespace, settings: Settings) -> int:
     """``govqa facts``: figures from the facts table (no model is loaded)."""
-    from retrieval import RegionTable, facts_of, measures, resolve_measure, select_facts
+    from retrieval import RegionTable, measures, resolve_measure, select_facts
 
     if args.measure and resolve_measure(args.measure) is None:
         known = ", ".join(m.name for m in measures())
         raise UserError(f"unknown measure {args.measure!r}; measures: {known}")
     reader = _reader(settings)
     regions = RegionTable.from_metadata(d.meta for d in reader.documents.values())
-    store = facts_of(reader)
+    store = reader.facts()
     rows = select_facts(store, args.measure, args.region, args.year, regions.canonical)
     labels = {doc_id: r.label() for doc_id, r in store.reports.items()}
     if args.format == "json":
@@ -328,7 +353,7 @@ def bench(args: argparse.Namespace, settings: Settings) -> int:
         raise UserError(f"--sizes: expected numbers like 10000,100k,1M, not {args.sizes!r}") from None
     config = BenchConfig(sizes=sizes, questions=args.questions, work=args.work or BENCH_WORK,
                          cold=not args.no_cold, build=not args.no_build, encoder=not args.no_encoder,
-                         cold_starts=_cold_starts(), cli=tuple(_govqa_argv()))
+                         cold_starts=_cold_starts(), cli=tuple(_govqa_argv()), backend=args.backend)
     return run_bench(settings, config)
 
 

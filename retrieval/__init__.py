@@ -47,6 +47,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "IndexWriteError": ("index.generations", "IndexWriteError"),
     "ModelMismatchError": ("index.store", "ModelMismatchError"),
     "verify_index": ("index.verify", "verify"),
+    "open_index": ("index.backend", "open_index"),  # the folder or Milvus (GOVQA_BACKEND)
+    "IndexUnavailableError": ("index.backend", "IndexUnavailableError"),
+    "BackendError": ("index.backend", "BackendError"),
     # the facts table (``govqa facts`` reads it without loading the model)
     "facts_of": ("index.fact_store", "for_reader"),
     "RegionTable": ("query.regions", "RegionTable"),

@@ -32,10 +32,9 @@ from .answer import compare
 from .answer.extract import idf_from_df
 from .answer.lookup import answer_from_passages, refused
 from .answer.structured import STRUCTURED, Library, structured_answer
-from .index.fact_store import FactStore, for_reader
+from .index.backend import Facts, Index, IndexUnavailableError, ModelMismatchError, Reader, open_index
 from .index.model import check_question_encoder, load_model
 from .index.facts import Fact
-from .index.store import IndexReader, ModelMismatchError, current_generation
 from .query.measures import select as select_facts
 from .query.parse import Query, QuestionError, parse_question
 from .query.pinyin import PinyinWords, to_chinese, written_in_pinyin
@@ -58,18 +57,19 @@ __all__ = ["Engine", "QuestionError"]
 
 
 class Engine:
-    """Question answering over one index folder. Thread-safe for ``ask``."""
+    """Question answering over one index (a folder or Milvus: ``index.backend``).
+    Thread-safe for ``ask``."""
 
-    def __init__(self, root: Path, reader: IndexReader, settings: Settings):
-        self.root = root
+    def __init__(self, index: Index, reader: Reader, settings: Settings):
+        self.index = index
         self.settings = settings
         model = reader.manifest["model"]
         if settings.model and settings.model != model:
             raise ModelMismatchError(
-                f"index {root} was built with model {model!r}, not {settings.model!r}: "
+                f"index {index.describe()} was built with model {model!r}, not {settings.model!r}: "
                 f"use --model {model} or rebuild the index")
         self.embedder = load_model(model, settings)
-        check_question_encoder(reader.manifest, self.embedder, root)
+        check_question_encoder(reader.manifest, self.embedder, index.describe())
         self._reload_lock = threading.Lock()
         self._snapshot = Snapshot.of(reader)
         self._checked_at = time.monotonic()
@@ -78,46 +78,53 @@ class Engine:
     @classmethod
     def open(cls, root: Path | str | None = None, settings: Settings | None = None) -> "Engine":
         settings = settings or Settings.from_env()
-        root = Path(root) if root is not None else settings.index
-        return cls(root, IndexReader.open(root), settings)
+        index = open_index(settings, root)
+        return cls(index, index.open_reader(), settings)
 
     # ------------------------------------------------------------ state
 
     @property
-    def reader(self) -> IndexReader:
+    def reader(self) -> Reader:
         return self._snapshot.reader
 
     def reload(self) -> bool:
-        """Switch to a newer generation if one was published. True if it did.
+        """Switch to a newer published state if there is one. True if it did.
 
-        The whole new snapshot (SQLite, FAISS, BM25, facts) is loaded before
-        the switch; if any part cannot be read the old one stays live and the
-        IndexDamagedError is raised."""
+        The whole new snapshot (the folder: SQLite, FAISS, BM25, facts) is
+        loaded before the switch; if any part cannot be read the old one
+        stays live and the error (IndexDamagedError) is raised."""
         with self._reload_lock:
             self._checked_at = time.monotonic()
-            live = current_generation(self.root)
-            if live is None or live == self._snapshot.reader.path:
+            live = self.index.live()
+            if live is None or live == self._snapshot.reader.generation:
                 return False
-            snapshot = Snapshot.of(IndexReader(live))
+            snapshot = Snapshot.of(self.index.open_reader())
             # One assignment: questions in flight keep the snapshot they started with.
             self._snapshot = snapshot
             self._refused = None
-            log.info("switched to index generation %s", live.name)
+            log.info("switched to index %s", live)
             return True
 
     def _maybe_reload(self) -> None:
-        """Pick up a rebuilt index without a restart (checked every few seconds)."""
+        """Pick up a changed index without a restart (checked every few seconds)."""
         if time.monotonic() - self._checked_at < RELOAD_CHECK_SECONDS:
             return
         try:
             self.reload()
+        except IndexUnavailableError as exc:  # the question that follows says so, if it cannot be answered
+            log.warning("%s", exc)
         except Exception as exc:  # a broken new generation must not stop answers from the old one
-            live = current_generation(self.root)
-            name = live.name if live else "?"
+            name = self._live_name()
             if name != self._refused:  # one line per broken generation, not one per question
                 self._refused = name
                 log.warning("could not switch to index generation %s, still answering from %s: %s",
-                            name, self._snapshot.reader.path.name, " ".join(str(exc).split()))
+                            name, self._snapshot.reader.generation, " ".join(str(exc).split()))
+
+    def _live_name(self) -> str:
+        try:
+            return self.index.live() or "?"
+        except Exception:  # the index cannot even say which state is live
+            return "?"
 
     def sources(self) -> list[dict[str, Any]]:
         """The indexed reports, in index order."""
@@ -145,7 +152,7 @@ class Engine:
 
     def _parse(self, question: str, snap: "Snapshot", context: dict[str, Any] | None = None) -> Query:
         chinese = snap.pinyin_question(question)  # "jinhua 2020 fakuan duoshao" -> 金华市 2020 罚款 多少
-        query = parse_question(chinese or question, snap.regions, vocabulary=snap.reader.keyword.knows,
+        query = parse_question(chinese or question, snap.regions, vocabulary=snap.reader.knows,
                                max_chars=self.settings.max_question_chars)
         if chinese:
             query.raw = question
@@ -178,7 +185,7 @@ class Engine:
         result.passages = (result.passages + hits[SEARCH_DEPTH:])[: self.settings.top_k]
         return result
 
-    def search(self, query: Query, reader: IndexReader | None = None) -> list[Hit]:
+    def search(self, query: Query, reader: Reader | None = None) -> list[Hit]:
         """The top passages for a parsed question (``GOVQA_TOP_K``, at least ``SEARCH_DEPTH``)."""
         vector = self.embedder.encode_queries([query_text(query)])[0]
         return search(reader or self.reader, query, vector, k=max(SEARCH_DEPTH, self.settings.top_k))
@@ -186,7 +193,7 @@ class Engine:
     # ------------------------------------------------------------ facts across reports
 
     @property
-    def facts_store(self) -> FactStore:
+    def facts_store(self) -> Facts:
         """The facts table of the live index generation."""
         return self._snapshot.facts
 
@@ -215,28 +222,28 @@ class Snapshot:
     """One generation of the index and everything questions derive from it.
     Replaced as a whole on reload, so a question never mixes two generations."""
 
-    reader: IndexReader
+    reader: Reader
     regions: RegionTable  # the indexed places in every spelling
     coverage: Coverage  # places and years the reports cover
     df: dict[str, int]  # chunks each token occurs in
     _pinyin: PinyinWords | None = None  # indexed words by their pinyin, made on the first pinyin question
 
     @classmethod
-    def of(cls, reader: IndexReader) -> "Snapshot":
-        """Everything loaded now (dense, keyword, facts), so a generation that
-        cannot be read fails here, before it answers anything."""
+    def of(cls, reader: Reader) -> "Snapshot":
+        """Everything loaded now (the folder: dense, keyword, facts), so a
+        generation that cannot be read fails here, before it answers anything."""
         metas = [d.meta for d in reader.documents.values()]
         # describing every place (pinyin, CC-CEDICT, traditional forms) costs a new process ~0.3 s: kept on disk
         regions = cached_table("regions", lambda: RegionTable.from_metadata(metas), packages=["pypinyin", "opencc"],
                                inputs=repr(metas))
         regions.teach_tokenizer()
-        snapshot = cls(reader, regions, Coverage.of(reader), reader.keyword.document_frequencies())
-        _ = reader.dense, len(snapshot.facts)
+        snapshot = cls(reader, regions, Coverage.of(reader), reader.document_frequencies())
+        reader.preload()
         return snapshot
 
     @property
-    def facts(self) -> FactStore:
-        return for_reader(self.reader)
+    def facts(self) -> Facts:
+        return self.reader.facts()
 
     def pinyin_question(self, question: str) -> str | None:
         """The question in Chinese when it is typed in pinyin (the index's words

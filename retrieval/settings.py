@@ -67,6 +67,12 @@ class Settings:
     allowed_users: str = ""
     admin_users: str = ""  # GOVQA_ADMIN_USERS
     rate_limit: int = 20  # GOVQA_RATE_LIMIT: questions per user per minute
+    # Where the index lives (README "Scaling out"): GOVQA_BACKEND = folder (FAISS + SQLite + BM25
+    # files in GOVQA_INDEX) or milvus (a Milvus server, or a Milvus Lite file, at GOVQA_MILVUS_URI)
+    backend: str = "folder"
+    milvus_uri: str = ""  # GOVQA_MILVUS_URI: http://host:19530, or ./milvus.db (Milvus Lite, one process)
+    milvus_token: str = ""  # GOVQA_MILVUS_TOKEN: user:password or an API key
+    milvus_timeout: int = 10  # GOVQA_MILVUS_TIMEOUT: seconds any one Milvus call may take
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":

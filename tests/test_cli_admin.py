@@ -481,3 +481,20 @@ def test_unknown_command_exits_2(capsys) -> None:
 def test_no_command_prints_help_and_exits_2(capsys) -> None:
     assert main([]) == 2
     assert "usage: govqa" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- eval
+
+
+def test_eval_asks_follow_ups_with_the_context_of_the_item_they_follow(fake_embedder, capsys, tmp_path, docs,
+                                                                       index) -> None:
+    """``govqa eval`` of a QA file whose second item follows the first (as a chat would ask it)."""
+    built(capsys, index, docs / "report_utf8.txt")
+    qa = tmp_path / "qa.jsonl"
+    items = [{"id": "q1", "question": "青石县2022年开展安全生产检查多少次", "gold_substring": None, "answer_numbers": [],
+              "kind": "numeric"},
+             {"id": "q2", "question": "那排查整改隐患呢?", "follows": "q1", "gold_substring": None, "answer_numbers": [],
+              "kind": "numeric"}]
+    qa.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+    code, out, err = govqa(capsys, "eval", "--index", index, qa)
+    assert code == 0 and "eval: n=2" in out, err

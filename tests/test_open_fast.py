@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from retrieval.index.keyword import KeywordIndex, _bm25s
+from retrieval.index.folder import FolderReader
 from retrieval.index.store import IndexReader
 
 from .conftest import PROJECT
@@ -121,7 +122,7 @@ def test_kept_tables_equal_freshly_made_ones(seed_index_dir):
     assert Places.load() == Places.build(_resources())
     assert Gazetteer.load() == Gazetteer.build()
     assert english_vocabulary() == Cedict(None, Cedict.load().source).english_vocabulary
-    reader = IndexReader.open(seed_index_dir)
+    reader = FolderReader.open(seed_index_dir)
     fresh = RegionTable.from_metadata(d.meta for d in reader.documents.values())
     kept = Snapshot.of(reader).regions
     for name in ("regions", "parents"):

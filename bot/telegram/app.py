@@ -69,7 +69,7 @@ def run_bot(
     except FileNotFoundError as exc:
         hint = "" if "govqa index build" in str(exc) else " (run `govqa index build --docs seeds/` first)"
         return _fail(f"{exc}{hint}", EXIT_CONFIG)
-    except RuntimeError as exc:  # e.g. the index was built with another model
+    except (RuntimeError, ValueError) as exc:  # another model, Milvus unreachable, a bad GOVQA_BACKEND
         return _fail(str(exc), EXIT_CONFIG)
     logger.info("bot stopped")
     return EXIT_OK

@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from retrieval import Answer, Settings, has_han
+from retrieval import Answer, IndexUnavailableError, Settings, has_han
 
 from .format import (html_to_plain, answer_keyboard, esc, format_answer, format_help, format_passages, format_source,
                      format_sources_page, format_start, format_stats)
@@ -186,8 +186,14 @@ class GovqaBot:
             await reply(message, T(lang, "slow_down", seconds=max(1, round(wait))))
             return
         chat_id = message.chat_id
-        async with self._chat_lock(chat_id), typing(context.bot, chat_id):
-            answer = await self.ask(question, context.chat_data)
+        try:
+            async with self._chat_lock(chat_id), typing(context.bot, chat_id):
+                answer = await self.ask(question, context.chat_data)
+        except IndexUnavailableError as exc:  # Milvus down or unreachable: the next question may work
+            logger.warning("%s", exc)
+            self.stats.errors += 1
+            await reply(message, T(lang, "unavailable"))
+            return
         if answer is None:
             await reply(message, T(lang, "bad_question"))
             return

@@ -50,6 +50,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "expired": "This answer is no longer available. Please ask the question again.",
         "error": "Sorry, something went wrong while answering. Please try again; "
         "if it keeps happening, tell the administrator.",
+        "unavailable": "The index is unavailable, try again in a moment.",
         "sources_title": "<b>Indexed reports</b> ({count})",
         "sources_page": "page {page} of {pages}",
         "no_sources": "No reports are indexed yet.",
@@ -92,6 +93,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "non_text": "我只能读取文字消息,请直接输入问题;发送 /help 查看示例。",
         "expired": "这条回答已失效,请重新提问。",
         "error": "抱歉,回答时出错了。请再试一次;如果一直出错,请联系管理员。",
+        "unavailable": "索引暂时无法访问,请稍后再试。",
         "sources_title": "<b>已收录的报告</b>(共 {count} 份)",
         "sources_page": "第 {page}/{pages} 页",
         "no_sources": "目前还没有收录任何报告。",

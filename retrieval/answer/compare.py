@@ -21,7 +21,7 @@ from .english import english_value
 from .sources import Citation
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..index.store import IndexReader
+    from ..index.backend import Reader
     from ..query.parse import Query
 
 
@@ -102,7 +102,7 @@ def _ranked(rows: list[ComparisonRow], ascending: bool) -> list[ComparisonRow]:
 # ================================================================ answers
 
 
-def answer(query: "Query", store: FactStore, reader: "IndexReader | None" = None,
+def answer(query: "Query", store: FactStore, reader: "Reader | None" = None,
            request: Request | None = None, holdings: str | None = None) -> Answer | None:
     """The Answer to a comparison question, or None when ``query`` is no comparison
     (or names no indexed report at all: the ordinary refusal then explains).
@@ -131,7 +131,7 @@ def answer(query: "Query", store: FactStore, reader: "IndexReader | None" = None
 # ---------------------------------------------------------------- rank / table
 
 
-def _table_answer(query: "Query", comp: Comparison, reader: "IndexReader | None") -> Answer:
+def _table_answer(query: "Query", comp: Comparison, reader: "Reader | None") -> Answer:
     order = "从低到高" if comp.request.ascending else "从高到低"
     items = [f"{r.report.label()}: {_shown(r.fact)}" for r in comp.present]  # ": " keeps year and value apart
     lacking = [r.report.label() for r in comp.missing]
@@ -201,7 +201,7 @@ def _table_english(comp: Comparison) -> str:
 
 
 def _versus_answer(query: "Query", comp: Comparison, store: FactStore,
-                   reader: "IndexReader | None") -> Answer:
+                   reader: "Reader | None") -> Answer:
     request = comp.request
     if comp.unknown:
         side = comp.unknown[0]
@@ -245,7 +245,7 @@ def _versus_answer(query: "Query", comp: Comparison, store: FactStore,
 
 
 def _list_answer(query: "Query", request: Request, store: FactStore,
-                 reader: "IndexReader | None") -> Answer | None:
+                 reader: "Reader | None") -> Answer | None:
     reports = list({r.doc_id: r for s in request.sides for r in store.reports_in(s.region, s.year)}.values())
     if not reports:
         return None
@@ -336,7 +336,7 @@ def _excerpt(sentence: str, figure: str, width: int = 70) -> str:
     return ("…" if start else "") + piece + ("…" if start + width < len(sentence) else "")
 
 
-def _hits(facts: list[Fact], reports: dict[str, Report], reader: "IndexReader | None") -> list[Hit]:
+def _hits(facts: list[Fact], reports: dict[str, Report], reader: "Reader | None") -> list[Hit]:
     """The passages the facts come from, one per chunk, in the facts' order."""
     chunk_ids = list(dict.fromkeys(f.chunk_id for f in facts))
     chunks: dict[int, Chunk] = {}

@@ -25,7 +25,7 @@ from .sources import citation
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..index.fact_store import FactStore
-    from ..index.store import IndexReader
+    from ..index.backend import Reader
     from ..query.parse import Query
 
 ITEM_FIGURES = 3  # figures shown with a list item: its first ones, as written
@@ -36,7 +36,7 @@ ITEM_SEPARATOR = "；"  # between items in the one-line ``Answer.answer``
 class Library:
     """What a structured answer reads besides the ranked passages."""
 
-    reader: "IndexReader"  # a report's whole outline
+    reader: "Reader"  # a report's whole outline
     facts: "FactStore"  # figures per section, for summaries
     idf: Callable[[str], float | None]  # how rare a term is in the index
     idf_ceiling: float  # idf of a term the index never saw

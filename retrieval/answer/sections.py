@@ -22,13 +22,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from ..ingest.chunking import heading_level
 from ..records import Chunk, Hit, Metadata
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..index.store import IndexReader
+    from ..index.backend import Reader
 
 PATH_SEPARATOR = " > "  # between the headings of a chunk's section path (``ingest.chunking``)
 
@@ -69,12 +67,11 @@ class Outline:
     sections: dict[str, Section]  # path -> section, in document order (parents before children)
 
     @classmethod
-    def of(cls, reader: "IndexReader", doc_id: str) -> "Outline":
+    def of(cls, reader: "Reader", doc_id: str) -> "Outline":
         """The outline of an indexed report."""
         doc = reader.documents[doc_id]
-        position = reader.doc_ids.index(doc_id)
-        chunks = reader.chunks(np.flatnonzero(reader.chunk_doc == position).tolist())
-        return cls.of_parts(doc_id, doc.source, doc.meta, reader.document_text(doc_id), chunks)
+        return cls.of_parts(doc_id, doc.source, doc.meta, reader.document_text(doc_id),
+                            reader.document_chunks(doc_id))
 
     @classmethod
     def of_parts(cls, doc_id: str, source: str, meta: Metadata, text: str, chunks: list[Chunk]) -> "Outline":

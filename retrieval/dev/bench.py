@@ -24,6 +24,10 @@ Rows of the table:
 Synthetic sizes: see ``synthetic`` (real text, real questions, vectors mixed
 from real anchors). Each query row runs in a child process
 (``bench_worker``) so that peak RSS belongs to it alone.
+
+``--backend milvus`` adds, for each synthetic size, the same index in Milvus
+(``bench_milvus``): its insert rate and its ask row beside FAISS's, with the
+server's RSS.
 """
 from __future__ import annotations
 
@@ -166,11 +170,13 @@ class BenchConfig:
     anchors: int = ANCHORS
     cold_starts: tuple[ColdStart, ...] = ()  # front-end processes to time (given by ``bot``)
     cli: tuple[str, ...] = ()  # argv of the govqa command (given by ``bot``): the whole-process build rows
+    backend: str = "folder"  # "milvus": also each synthetic size on Milvus Lite, beside FAISS
 
 
 def run(settings: Settings, config: BenchConfig, log: Log = _log) -> list[BenchRow]:
     """Every measurement, in order; returns the rows (printing is the caller's)."""
     model = settings.model or DEFAULT_MODEL
+    settings = settings.with_overrides(backend="folder")  # the bench's own indexes are folders
     config.work.mkdir(parents=True, exist_ok=True)
     seeds_root = config.work / f"seeds-{slug(model)}"
     rows: list[BenchRow] = []
@@ -190,6 +196,10 @@ def run(settings: Settings, config: BenchConfig, log: Log = _log) -> list[BenchR
         root = synthetic_index(n, seeds_root, config, settings, log)
         log(f"ask: {n:,} chunks")
         rows.append(query_row(root, config.questions, settings, size=n, data="synthetic, questions real"))
+        if config.backend == "milvus":
+            from .bench_milvus import milvus_rows
+
+            rows.extend(milvus_rows(root, n, config.work, config.questions, settings, log, query_row))
     if config.cold:
         log("cold start")
         rows.extend(cold_start_rows(seeds_root, model, config.cold_starts))
@@ -262,6 +272,9 @@ def query_row(root: Path, questions: int, settings: Settings, size: int | None, 
 def _child_env(settings: Settings) -> dict[str, str]:
     env = dict(os.environ)
     env["GOVQA_LOG_LEVEL"] = "WARNING"
+    env["GOVQA_BACKEND"] = settings.backend
+    if settings.backend == "milvus":
+        env.update(GOVQA_MILVUS_URI=settings.milvus_uri, GOVQA_MILVUS_TOKEN=settings.milvus_token)
     if settings.model:
         env["GOVQA_MODEL"] = settings.model
     return env
@@ -329,4 +342,8 @@ def main(settings: Settings, config: BenchConfig, out: Callable[[str], None] = p
     out(render(rows))
     out("")
     out(summary(rows))
+    if config.backend == "milvus":
+        from .bench_milvus import milvus_summary
+
+        out(milvus_summary(rows))
     return 0

@@ -1,6 +1,8 @@
 """The child process of a ``govqa bench`` ask row: everything measured on one
 index (``python -m retrieval.dev.bench_worker query ROOT``), so that peak RSS
-belongs to it alone."""
+belongs to it alone. With ``GOVQA_BACKEND=milvus`` the engine reads Milvus
+(holding the same chunks and vectors as the folder ROOT, which still gives
+the floor and the exact neighbours)."""
 from __future__ import annotations
 
 import argparse
@@ -15,6 +17,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from ..engine import Engine
+from ..index.folder import FolderReader
 from ..index.model import load_model
 from ..index.store import read_manifest
 from ..rank.search import CANDIDATES  # how deep the ranker asks FAISS: the floor asks as deep
@@ -44,14 +47,19 @@ def query_worker(root: Path, questions: int) -> dict[str, Any]:
         engine.ask(q)
     peak_rss = _peak_rss_mb()
 
-    exact = exact_index(engine.reader)
+    # the same vectors, for exact search: the engine's own reader when it reads the folder
+    folder = engine.reader if isinstance(engine.reader, FolderReader) else FolderReader.open(root)
+    exact = exact_index(folder)
     ask_ms, floor_ms = [], []
     for q in asked:
         ask_ms.append(timed(lambda: engine.ask(q)) * 1000)
         floor_ms.append(timed(lambda: exact.search(embedder.encode_queries([q]), CANDIDATES)) * 1000)
-    recall, dense_ms, exact_ms = dense_recall(engine.reader, exact, embedder.encode_queries(list(dict.fromkeys(asked))))
+    recall, dense_ms, exact_ms = dense_recall(engine.reader, folder, exact,
+                                              embedder.encode_queries(list(dict.fromkeys(asked))))
+    index = "Milvus " + engine.reader.manifest["dense"] if settings.backend == "milvus" else \
+        manifest.get("faiss_index", "IndexFlatIP")
     return {
-        "chunks": engine.reader.size, "index": manifest.get("faiss_index", "IndexFlatIP"),
+        "chunks": engine.reader.size, "index": index,
         "ask_p50": percentile(ask_ms, 0.5), "ask_p95": percentile(ask_ms, 0.95),
         "floor_p50": percentile(floor_ms, 0.5), "floor_p95": percentile(floor_ms, 0.95),
         "dense_ms": dense_ms, "exact_ms": exact_ms, "recall": recall, "open_s": open_s,
@@ -99,27 +107,29 @@ def exact_index(reader: Any) -> Any:
     return flat
 
 
-def dense_recall(reader: Any, exact: Any, question_vectors: np.ndarray) -> tuple[float | None, float, float]:
-    """recall@10 of the index against exact search (None when the index is
-    exact), and median ms of one dense search and of one exact search.
+def dense_recall(reader: Any, folder: Any, exact: Any, question_vectors: np.ndarray
+                 ) -> tuple[float | None, float, float]:
+    """recall@10 of the index ``reader`` searches against exact search (None
+    when it is FAISS's exact index), and median ms of one dense search and of
+    one exact search.
 
-    Queries: the dev questions, plus stored vectors with noise (questions
-    about the bulk of the index) up to RECALL_QUERIES."""
+    Queries: the dev questions, plus stored vectors (of ``folder``) with noise
+    (questions about the bulk of the index) up to RECALL_QUERIES."""
     rng = np.random.default_rng(7)
     extra = max(RECALL_QUERIES - len(question_vectors), 0)
-    near = reader.vectors(np.sort(rng.choice(reader.size, size=min(extra, reader.size), replace=False)))
+    near = folder.vectors(np.sort(rng.choice(folder.size, size=min(extra, folder.size), replace=False)))
     near = near + rng.normal(0, NOISE, near.shape).astype(np.float32)
     queries = np.vstack([question_vectors, near / np.linalg.norm(near, axis=1, keepdims=True)]).astype(np.float32)
     found, dense_ms, exact_ms = 0, [], []
     for q in queries:
         started = time.perf_counter()
-        ids, _ = reader.dense.search(q, CANDIDATES)
+        ids = reader.search_dense(q, CANDIDATES).ids
         dense_ms.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
         _, truth = exact.search(q.reshape(1, -1), CANDIDATES)
         exact_ms.append((time.perf_counter() - started) * 1000)
         found += len(set(ids[:10].tolist()) & set(truth[0][:10].tolist()))
-    recall = None if reader.dense.kind == "flat" else found / (10 * len(queries))
+    recall = None if isinstance(reader, FolderReader) and reader.dense.kind == "flat" else found / (10 * len(queries))
     return recall, statistics.median(dense_ms), statistics.median(exact_ms)
 
 

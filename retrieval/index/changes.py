@@ -1,31 +1,31 @@
-"""One change of the index (build, add or remove), written as a new generation.
+"""One change of the index (build, add or remove), handed to the index's writer.
 
-A :class:`Change` starts from the live generation, checked first: a damaged
-one (``CHECKSUMS`` differ, ``CURRENT`` wrong, a file unreadable) is refused
-before anything changes, except by a build, the way out of damage, which then
-copies nothing from it. It gathers the documents of the new generation, each
-a :class:`Part` with its chunks, tokens, years and where each vector comes from:
+A :class:`Change` starts from the live index as its writer gives it, checked
+(``backend.Writer.live``): a damaged one is refused before anything changes,
+except by a build, the way out of damage, which then copies nothing from it.
+It gathers the documents the change brings, each a :class:`Part` with its
+chunks and where each vector comes from:
 
-- ``carry``: a document of the live generation, exactly as stored (chunks,
-  tokens, years, pages, vectors): never read, chunked or encoded again;
 - ``add_new``: a document just read, chunked at once (refused past
   ``Settings.max_chunks`` chunks); each chunk's vector is copied from the live
   index when it holds the same text (section and text hash) made by the same
-  encoder, else the chunk goes to the ``BackgroundEncoder`` right away.
+  encoder (and is a finite unit vector), else the chunk goes to the
+  ``BackgroundEncoder`` right away, while the next document is read;
+- ``drop``: a live document the change leaves out (removed, or replaced by
+  a new version).
 
-``commit`` then checks every live vector it copies (finite, unit length),
-tokenises the new chunks (once every document's place names are known to
-the tokenizer), writes the texts, BM25 and facts while the encoder is still
-at work, then FAISS and the manifest, and publishes (``generations``). A
-failure to write deletes the unfinished generation: the live one stays.
-Vectors of two encoders never mix: if the encoder loaded for new chunks is
-not the one the live vectors came from (``model.same_encoder``), the live
-chunks are encoded again as well.
+``commit`` tokenises the new chunks (once every document's place names are
+known to the tokenizer) and hands one ``backend.Batch`` to the writer, whose
+vectors are still being made: the folder writes texts, BM25 and facts
+meanwhile and carries the live documents over as stored; Milvus adds rows
+beside the live ones. Vectors of two encoders never mix: when the encoder
+loaded is not the one the live vectors came from (``model.same_encoder``), a
+writer that rewrites the whole index (the folder) has the live chunks
+encoded again; any other (Milvus) refuses in one line.
 """
 from __future__ import annotations
 
 import logging
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -38,15 +38,14 @@ from ..ingest.load import FileRead, iter_documents
 from ..ingest.options import PageRead, ReadOptions
 from ..records import Chunk, Document
 from ..settings import DEFAULT_MODEL
-from ..text.normalise import find_years
-from ..text.tokenize import add_words, domain_words, tokenize
+from ..text.tokenize import add_words
+from .backend import Batch, Reader, Writer
 from .dense import bad_norms
-from .fact_store import FACTS_FILE, write_facts
-from .generations import (IndexDamagedError, IndexMissingError, checksum_mismatches, live_generation,
-                          new_generation_dir, publish, writing)
+from .generations import IndexDamagedError
+from .keyword import chunk_tokens, place_words
 from .model import load_model, manifest_fields, same_encoder, stored_fingerprint
 from .pipeline import BackgroundEncoder
-from .store import IndexReader, ModelMismatchError, text_hash, write_texts, write_vectors
+from .store import ModelMismatchError, text_hash
 
 if TYPE_CHECKING:  # pragma: no cover
     from embeddings import Embedder
@@ -57,9 +56,7 @@ if TYPE_CHECKING:  # pragma: no cover
 Progress = Callable[[str, int, int], None]
 # warn(line): said at once, before a long step (e.g. embedding a very large document)
 Warn = Callable[[str], None]
-LIVE, NEW = "live", "new"  # where a chunk's vector comes from: a live chunk id, or an encoder slot
-Copied = tuple[np.ndarray, np.ndarray]  # (live chunk ids, ascending; their vectors)
-NOTHING_COPIED: Copied = (np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32))
+COPIED, NEW = "copied", "new"  # where a chunk's vector comes from: a vector read from the live index, an encoder slot
 
 # A report is 20-300 chunks; a document past this is a book or a data dump, and the
 # administrator hears how long it will take to embed before it is embedded.
@@ -72,14 +69,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Part:
-    """One document of the new generation."""
+    """One document the change brings."""
 
     doc: Document
     chunks: list[Chunk]
-    tokens: list[list[str]] | None  # None: new, tokenised at commit
-    years: set[int]  # years its text mentions
-    vectors: list[tuple[str, int]]  # per chunk: (LIVE, chunk id) or (NEW, encoder slot)
-    carried: bool = False  # from the live generation (carried documents come first)
+    vectors: list[tuple[str, int]]  # per chunk: (COPIED, position in Change._copied) or (NEW, encoder slot)
+    tokens: list[list[str]] | None = None  # made at commit
+    carried: bool = False  # a live document encoded again (another encoder); these come first
 
 
 def passage_text(chunk: Chunk) -> str:
@@ -87,30 +83,7 @@ def passage_text(chunk: Chunk) -> str:
     return f"{chunk.section}\n{chunk.text}" if chunk.section else chunk.text
 
 
-def chunk_tokens(chunk: Chunk) -> list[str]:
-    """What BM25 indexes for a chunk."""
-    return tokenize(chunk.section + " " + chunk.text)
-
-
-def open_live(root: Path, rebuild: bool = False) -> IndexReader | None:
-    """The live generation, after checking it is exactly as written (``CHECKSUMS``);
-    None when the folder never held an index. A damaged index raises
-    IndexDamagedError: no change may start from it, except a ``rebuild``,
-    which then starts from nothing."""
-    try:
-        gen = live_generation(root)
-        for name, what in checksum_mismatches(gen)[:1]:
-            raise IndexDamagedError(root, f"{gen.name}/{name} {what}")
-        return IndexReader(gen)
-    except IndexMissingError:
-        return None
-    except IndexDamagedError:
-        if rebuild:
-            return None
-        raise
-
-
-def resolve_model(live: IndexReader | None, settings: "Settings", where: object = "") -> str:
+def resolve_model(live: Reader | None, settings: "Settings", where: object = "") -> str:
     """The model to use: the configured one, which must agree with the live
     index's when there is one; else the index's; else the default."""
     built_with = live.manifest["model"] if live is not None else None
@@ -122,39 +95,42 @@ def resolve_model(live: IndexReader | None, settings: "Settings", where: object 
 
 
 class Change:
-    """A new generation of ``root`` in the making; use as a context manager
-    (the live reader is closed and the encoder stopped however it ends)."""
+    """A change of the index in the making; use as a context manager (the
+    encoder is stopped however it ends). ``rebuild``: an ``index build``."""
 
-    def __init__(self, root: Path, settings: "Settings", progress: Progress | None = None,
+    def __init__(self, writer: Writer, settings: "Settings", where: str, progress: Progress | None = None,
                  warn: Warn | None = None, rebuild: bool = False):
-        """``rebuild``: an ``index build`` (the model is the configured one or
-        the default, and a damaged live index is not refused but not used)."""
-        self.root, self.settings, self.progress, self.warn, self.rebuild = root, settings, progress, warn, rebuild
-        self.live = open_live(root, rebuild)  # a damaged index is refused before anything changes
-        try:
-            self.model = (settings.model or DEFAULT_MODEL) if rebuild else resolve_model(self.live, settings, root)
-        except ModelMismatchError:
-            self.__exit__()
-            raise
-        self.parts: dict[str, Part] = {}  # doc id -> part, in generation order
+        self.writer, self.settings, self.where = writer, settings, where
+        self.progress, self.warn, self.rebuild = progress, warn, rebuild
+        self.live = self._open_live()  # a damaged index is refused before anything changes
+        self.model = (settings.model or DEFAULT_MODEL) if rebuild else resolve_model(self.live, settings, where)
+        self.parts: dict[str, Part] = {}  # doc id -> new document, in read order
+        self.removed: list[str] = []  # live documents left out (removed, or replaced)
         self.errors: list[IngestError] = []
         self.files: list[str] = []  # one line per file read: "read scan.pdf: 2 pages, 2 by OCR (4.1 s/page)"
         self.embedded = self.reused = 0
+        self._copied: list[np.ndarray] = []  # vectors copied from the live index
         self._embedder: Embedder | None = None
         self._encoder: BackgroundEncoder | None = None
-        self._keys: dict[tuple[str, str], int] | None = None
-        self._damaged = False  # live vectors found damaged by a rebuild
-        # live vectors may be reused until an encoder other than theirs is loaded
+        # live vectors may be reused until an encoder other than theirs is loaded, or they prove damaged
         self._reuse = self.live is not None and self.live.manifest.get("model") == self.model
+        self._reencode = False  # the live chunks are to be encoded again (another encoder; the folder)
+        self._damaged = False  # a build found damaged live vectors: what it copied is encoded again
 
     def __enter__(self) -> "Change":
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if getattr(self, "_encoder", None) is not None:
+        if self._encoder is not None:
             self._encoder.cancel()  # a no-op after commit
-        if self.live is not None:
-            self.live.close()
+
+    def _open_live(self) -> Reader | None:
+        try:
+            return self.writer.live()
+        except IndexDamagedError:
+            if self.rebuild:  # the way out of damage: starts from nothing, copies nothing
+                return None
+            raise
 
     # ------------------------------------------------------------ gathering
 
@@ -183,7 +159,7 @@ class Change:
         chunks = self._chunks_within_limit(doc)
         if chunks is None:
             return False
-        sources: list[tuple[str, int] | None] = [self._live_vector(c) for c in chunks]
+        sources = self._copies(chunks)
         todo = [i for i, s in enumerate(sources) if s is None]
         if todo:
             slots = self._encode([passage_text(chunks[i]) for i in todo])
@@ -191,8 +167,13 @@ class Change:
                 sources[i] = (NEW, slot)
             if len(todo) > LARGE_DOCUMENT_CHUNKS and self.warn:
                 self.warn(large_document_line(doc.source, len(todo), self._encoder.seconds_each()))
-        self.parts[doc.doc_id] = Part(doc, chunks, None, set(find_years(doc.text)), sources)
+        self.parts[doc.doc_id] = Part(doc, chunks, sources)
         return True
+
+    def drop(self, doc_id: str) -> None:
+        """Leave out a live document (or one added earlier in this same change)."""
+        if self.parts.pop(doc_id, None) is None:
+            self.removed.append(doc_id)
 
     def _chunks_within_limit(self, doc: Document) -> list[Chunk] | None:
         """The chunks of ``doc``, or None (one error) when there are more than allowed."""
@@ -209,33 +190,31 @@ class Change:
                                                    "split the file or raise the limit"))
         return None
 
-    def carry(self, doc_ids: Iterable[str]) -> None:
-        """Documents of the live generation, exactly as stored."""
-        wanted = set(doc_ids)
-        if not wanted:
-            return
-        stored_years = self.live.mentioned_years()
-        for doc_id in (d for d in self.live.documents if d in wanted):
-            s = self.live.documents[doc_id]
-            text = self.live.document_text(doc_id)
-            years = stored_years.get(doc_id, set()) if stored_years is not None else set(find_years(text))
-            doc = Document(doc_id, s.source, text, s.meta, s.url, s.added_at, self.live.document_pages(doc_id))
-            self.parts[doc_id] = Part(doc, [], [], years, [], carried=True)
-        for chunk, _, tokens in self.live.iter_chunks():
-            part = self.parts.get(chunk.doc_id)
-            if chunk.doc_id in wanted and part is not None:
-                part.chunks.append(chunk)
-                part.tokens.append(tokens)
-                part.vectors.append((LIVE, chunk.chunk_id))
-
-    def _live_vector(self, chunk: Chunk) -> tuple[str, int] | None:
-        """(LIVE, id) of the live chunk with the same section and text, if its vector may be reused."""
-        if not self._reuse:
-            return None
-        if self._keys is None:
-            self._keys = self.live.chunk_keys()
-        found = self._keys.get((chunk.section, text_hash(chunk.text)))
-        return (LIVE, found) if found is not None else None
+    def _copies(self, chunks: list[Chunk]) -> list[tuple[str, int] | None]:
+        """Per chunk, (COPIED, n) when the live index holds its vector (same
+        section and text, same encoder), else None. Copied vectors must be
+        finite unit vectors: a build stops copying when one is not, any other
+        change is refused (IndexDamagedError)."""
+        if not self._reuse or not chunks:
+            return [None] * len(chunks)
+        keys = [(c.section, text_hash(c.text)) for c in chunks]
+        found = self.live.vectors_by_key(keys)
+        wrong = bad_norms(np.stack(list(found.values()))) if found else []
+        if len(wrong):
+            what = f"{self.live.generation}: stored vectors are not finite unit vectors ({len(wrong):,} of {len(found):,})"
+            if not self.rebuild:
+                raise IndexDamagedError(Path(self.where), what)
+            log.warning("index %s is damaged (%s): this build encodes every chunk again", self.where, what)
+            self._reuse, self._damaged = False, True
+            return [None] * len(chunks)
+        sources: list[tuple[str, int] | None] = []
+        for key in keys:
+            if key in found:
+                self._copied.append(found[key])
+                sources.append((COPIED, len(self._copied) - 1))
+            else:
+                sources.append(None)
+        return sources
 
     def _encode(self, texts: list[str]) -> range:
         if self._encoder is None:
@@ -243,114 +222,112 @@ class Change:
         return self._encoder.submit(texts)
 
     def embedder(self) -> "Embedder":
-        """The encoder for new chunks (loaded once); live vectors stay reusable
-        only if they came from this very encoder."""
+        """The encoder for new chunks (loaded once; before reading, so that an
+        index of another encoder is dealt with before any work)."""
         if self._embedder is None:
             self._embedder = load_model(self.model, self.settings)
-            if self.live is not None and not (
-                    same_encoder(stored_fingerprint(self.live.manifest), self._embedder.fingerprint)
-                    and int(self.live.manifest["dimension"]) == self._embedder.dim):
-                self._reuse = False
+            if self.live is not None:
+                self._check_encoder(self._embedder)
         return self._embedder
+
+    def _check_encoder(self, embedder: "Embedder") -> None:
+        """Live vectors are reused only from this very encoder (same fingerprint
+        and dimension); otherwise a build copies nothing, a folder encodes its
+        live chunks again, and Milvus refuses in one line."""
+        stored, dim = stored_fingerprint(self.live.manifest), int(self.live.manifest["dimension"])
+        if same_encoder(stored, embedder.fingerprint) and dim == embedder.dim:
+            return
+        self._reuse = False
+        if self.rebuild:
+            return
+        if self.writer.rewrites:
+            self._reencode = True
+        elif dim != embedder.dim:
+            raise ModelMismatchError(f"model {self.model!r} gives {embedder.dim}-d vectors but the index holds "
+                                     f"{dim}-d ones: rebuild it with `govqa index build`")
+        else:
+            raise ModelMismatchError(f"index {self.where} holds vectors of encoder {stored}, this machine's is "
+                                     f"{embedder.fingerprint}: vectors of two encoders never share an index; "
+                                     "rebuild it with `govqa index build`, or add from a machine with the same encoder")
 
     def _tick(self, done: int, given: int) -> None:
         if self.progress:
             self.progress("embed", done, given)
 
-    # ------------------------------------------------------------ writing
+    # ------------------------------------------------------------ handing over
 
     def commit(self) -> None:
-        """Write the new generation and make it live."""
-        parts = sorted(self.parts.values(), key=lambda p: not p.carried)  # stable: live order, then read order
-        copied = self._copied_vectors(parts)
-        if self._embedder is not None and not self._reuse:
-            self._reencode_live(parts)
-            copied = NOTHING_COPIED
+        """Hand the change to the writer, which publishes it in one atomic step."""
+        gone = set(self.removed)
+        kept = [] if self.live is None or self.rebuild else [d for d in self.live.documents if d not in gone]
+        replace = self.live is None or self.rebuild
+        if self._reencode and kept:
+            self._take_over(kept)
+            kept, replace = [], True
+        if self._damaged:
+            self._encode_copies_again()
         if self._encoder is not None:
             self._encoder.close()  # every passage is given: the last block need not wait
-        self._tokenise(parts)
-        docs = [p.doc for p in parts]
-        chunks = [c for p in parts for c in p.chunks]
-        with writing(self.root, "a new generation folder"):
-            gen = new_generation_dir(self.root)
-        try:
-            write_texts(gen, docs, chunks, [t for p in parts for t in p.tokens],
-                        {p.doc.doc_id: p.years for p in parts})
-            with writing(gen, FACTS_FILE):
-                write_facts(gen, docs, chunks)  # facts.sqlite beside meta.sqlite: figures across reports
-            vectors = self._vectors([v for p in parts for v in p.vectors], copied)
-            fields = manifest_fields(self._embedder) if self._embedder is not None else {
-                "model": self.live.manifest["model"], "model_fingerprint": stored_fingerprint(self.live.manifest)}
-            write_vectors(gen, vectors, fields["model"], len(docs), extra=fields,
-                          index_kind=self.settings.faiss_index)
-            publish(self.root, gen)
-        finally:
-            shutil.rmtree(gen, ignore_errors=True)  # gone when published (renamed); else unfinished
+        parts = sorted(self.parts.values(), key=lambda p: not p.carried)  # stable: taken over first, then read order
+        self._tokenise(parts, [self.live.documents[d].meta for d in kept])
+        fields = manifest_fields(self._embedder) if self._embedder is not None else {
+            "model": self.live.manifest["model"], "model_fingerprint": stored_fingerprint(self.live.manifest)}
+        sources = [v for p in parts for v in p.vectors]
+        batch = Batch([p.doc for p in parts], [c for p in parts for c in p.chunks], [t for p in parts for t in p.tokens],
+                      lambda: self._vectors(sources), fields["model"], fields["model_fingerprint"])
+        carried = 0
+        if replace:
+            self.writer.replace(batch)
+        else:
+            carried = self.writer.change(batch, self.removed)
+        self.embedded = sum(kind == NEW for kind, _ in sources)
+        self.reused = len(sources) - self.embedded + carried
 
-    def _copied_vectors(self, parts: list[Part]) -> Copied:
-        """(live chunk ids, ascending; their stored vectors) of every chunk whose
-        vector is copied, each checked (finite, unit length): damage is never
-        copied forward. A rebuild encodes them again instead; any other change is refused."""
-        ids = np.array(sorted({ref for p in parts for kind, ref in p.vectors if kind == LIVE}), dtype=np.int64)
-        if not len(ids):
-            return NOTHING_COPIED
-        vectors = self.live.vectors(ids.tolist())
-        wrong = bad_norms(vectors)
-        if not len(wrong):
-            return ids, vectors
-        if self.rebuild:
-            self.embedder()
-            self._reuse, self._damaged = False, True  # the rebuild embeds everything again rather than copy damage
-            return NOTHING_COPIED
-        raise IndexDamagedError(self.root, f"{self.live.path.name}/{self.live.dense.file}: {len(wrong):,} stored "
-                                           f"vectors are not finite unit vectors (chunk {ids[wrong[0]]})")
+    def _take_over(self, kept: list[str]) -> None:
+        """The live documents become parts of the change, encoded again (another encoder)."""
+        log.warning("index %s holds vectors of encoder %s, this one is %s: encoding its chunks again", self.where,
+                    stored_fingerprint(self.live.manifest), self._embedder.fingerprint)
+        taken = {d: Part(Document(d, s.source, self.live.document_text(d), s.meta, s.url, s.added_at,
+                                  self.live.document_pages(d)), [], [], carried=True)
+                 for d, s in self.live.documents.items() if d in set(kept)}
+        for chunk, _, _ in self.live.iter_chunks():
+            if chunk.doc_id in taken:
+                taken[chunk.doc_id].chunks.append(chunk)
+        for part in taken.values():
+            part.vectors = [(NEW, slot) for slot in self._encode([passage_text(c) for c in part.chunks])]
+        self.parts = {**taken, **self.parts}
 
-    def _reencode_live(self, parts: list[Part]) -> None:
-        """Another encoder than the live vectors' was loaded (or they are damaged): encode the live chunks too."""
-        rows = [(p, i) for p in parts for i, (kind, _) in enumerate(p.vectors) if kind == LIVE]
-        if rows:
-            stored = stored_fingerprint(self.live.manifest)
-            why = "damaged vectors" if self._damaged else (
-                f"vectors of encoder {stored}, this one is {self._embedder.fingerprint}")
-            log.warning("index %s holds %s: encoding its %d chunks again", self.root, why, len(rows))
-            slots = self._encode([passage_text(p.chunks[i]) for p, i in rows])
-            for (p, i), slot in zip(rows, slots):
-                p.vectors[i] = (NEW, slot)
+    def _encode_copies_again(self) -> None:
+        """A build found the live index damaged: nothing it copied is kept."""
+        for part in self.parts.values():
+            rows = [i for i, (kind, _) in enumerate(part.vectors) if kind == COPIED]
+            for i, slot in zip(rows, self._encode([passage_text(part.chunks[i]) for i in rows]) if rows else []):
+                part.vectors[i] = (NEW, slot)
 
-    def _tokenise(self, parts: list[Part]) -> None:
-        """BM25 tokens of the new chunks, with every document's places known to
-        the tokenizer; a carried chunk is tokenised again only if it holds a
-        place name the new documents brought."""
-        new = [p for p in parts if p.tokens is None]
-        if not new:
+    def _tokenise(self, parts: list[Part], kept: list) -> None:
+        """BM25 tokens of the chunks the change brings, with every document's
+        places (theirs and the kept ones') known to the tokenizer."""
+        if not parts:
             return
-        old_words = set(domain_words(_places(p for p in parts if p.tokens is not None)))
-        words = domain_words(_places(parts))
-        add_words(words)
-        taught = [w for w in words if w not in old_words]
+        add_words(place_words([p.doc.meta for p in parts] + kept))
         for p in parts:
-            if p.tokens is None:
-                p.tokens = [chunk_tokens(c) for c in p.chunks]
-            elif taught:
-                p.tokens = [chunk_tokens(c) if any(w in c.section or w in c.text for w in taught) else t
-                            for c, t in zip(p.chunks, p.tokens)]
+            p.tokens = [chunk_tokens(c) for c in p.chunks]
 
-    def _vectors(self, sources: list[tuple[str, int]], copied: Copied) -> np.ndarray:
-        """The vector of every chunk: live ones copied, new ones from the encoder."""
+    def _vectors(self, sources: list[tuple[str, int]]) -> np.ndarray:
+        """The vector of every chunk of the change: copied ones, then the
+        encoder's (waits for it). The writer asks for them as late as it can."""
         dim = self._embedder.dim if self._embedder is not None else int(self.live.manifest["dimension"])
         vectors = np.zeros((len(sources), dim), dtype=np.float32)
-        live = [(row, ref) for row, (kind, ref) in enumerate(sources) if kind == LIVE]
+        copied = [(row, ref) for row, (kind, ref) in enumerate(sources) if kind == COPIED]
         new = [(row, ref) for row, (kind, ref) in enumerate(sources) if kind == NEW]
-        if live:
-            ids, stored = copied
-            vectors[[r for r, _ in live]] = stored[np.searchsorted(ids, [ref for _, ref in live])]
+        if copied:
+            vectors[[r for r, _ in copied]] = np.stack([self._copied[ref] for _, ref in copied])
         if self._encoder is not None:
             encoded = self._encoder.finish()
             if new:
                 vectors[[r for r, _ in new]] = encoded[[ref for _, ref in new]]
         elif self.progress:
             self.progress("embed", 0, 0)
-        self.reused, self.embedded = len(live), len(new)
         return vectors
 
 
@@ -366,8 +343,3 @@ def _duration(seconds: float) -> str:
         return f"{max(seconds, 1):.0f} s"
     minutes = round(seconds / 60)
     return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
-
-
-def _places(parts: Iterable[Part]) -> list[tuple[str, str]]:
-    """(region, parent region) of the parts' documents, for ``domain_words``."""
-    return sorted({(p.doc.meta.region, p.doc.meta.parent_region) for p in parts})

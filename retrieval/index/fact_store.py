@@ -155,9 +155,7 @@ class FactStore:
 
     def reports_in(self, region: str | None = None, year: int | None = None) -> list[Report]:
         """Reports of a region (or its parent) and year, in index order."""
-        return [r for r in self.reports.values()
-                if (not region or region in r.meta.places())
-                and (not year or r.meta.year == year)]
+        return select_reports(self.reports, region, year)
 
     def measures(self) -> list[tuple[str, int]]:
         """(measure, number of facts) for every measure found, most frequent first."""
@@ -168,6 +166,14 @@ class FactStore:
     def close(self) -> None:
         with self._lock:
             self._con.close()
+
+
+def select_reports(reports: dict[str, Report], region: str | None = None, year: int | None = None) -> list[Report]:
+    """Reports of a place (theirs, one above it, or one they name) and year, in index order
+    (every back end's rule)."""
+    return [r for r in reports.values()
+            if (not region or region in r.meta.places())
+            and (not year or r.meta.year == year)]
 
 
 def _row_fact(row: sqlite3.Row) -> Fact:

@@ -13,9 +13,12 @@ import json
 import logging
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 import numpy as np
+
+from ..records import Chunk, Metadata
+from ..text.tokenize import domain_words, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +35,26 @@ def _bm25s():
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     return bm25s
+
+
+def chunk_tokens(chunk: Chunk) -> list[str]:
+    """What BM25 indexes for a chunk: its section heading and its text."""
+    return tokenize(chunk.section + " " + chunk.text)
+
+
+def place_words(metas: Iterable[Metadata]) -> list[str]:
+    """The words of these reports' places that the tokenizer keeps whole (``domain_words``)."""
+    return domain_words(sorted({(m.region, m.parent_region) for m in metas}))
+
+
+def token_parts(tokens: Iterable[str]) -> set[str]:
+    """Heads and tails of the tokens, at least ``COMPOUND_PART_MIN`` long (every back end's rule).
+
+    >>> sorted(token_parts(["失信企业", "罚款"]))
+    ['企业', '信企业', '失信', '失信企']
+    """
+    return {p for tok in tokens if len(tok) > COMPOUND_PART_MIN
+            for n in range(COMPOUND_PART_MIN, len(tok)) for p in (tok[:n], tok[-n:])}
 
 
 class KeywordIndex:
@@ -81,8 +104,7 @@ class KeywordIndex:
         if term in self._vocab:
             return True
         if self._parts is None:
-            self._parts = {p for tok in self._vocab if len(tok) > COMPOUND_PART_MIN
-                           for n in range(COMPOUND_PART_MIN, len(tok)) for p in (tok[:n], tok[-n:])}
+            self._parts = token_parts(self._vocab)
         return term in self._parts
 
     def document_frequencies(self) -> dict[str, int]:

@@ -66,7 +66,7 @@ def check_question_encoder(manifest: Mapping[str, Any], embedder: "Embedder", ro
 
     if embedder.dim != int(manifest["dimension"]):
         raise ModelMismatchError(
-            f"model {manifest['model']!r} gives {embedder.dim}-d vectors but the index holds "
+            f"model {manifest['model']!r} gives {embedder.dim}-d vectors but the index {root} holds "
             f"{manifest['dimension']}-d ones: rebuild the index with `govqa index build`")
     stored = stored_fingerprint(manifest)
     if not same_encoder(stored, embedder.fingerprint):

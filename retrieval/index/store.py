@@ -37,6 +37,7 @@ from typing import Any, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from ..records import Chunk, Document, Metadata, metadata_from_dict, metadata_to_dict
+from ..text.normalise import find_years
 from .dense import DenseIndex, write_dense
 from .generations import (CURRENT, GEN_PREFIX, IndexDamagedError, IndexMissingError,  # noqa: F401 (re-exported)
                           IndexWriteError, current_generation, live_generation, new_generation_dir, publish,
@@ -327,6 +328,24 @@ class IndexReader:
         for r in rows:
             years.setdefault(r["doc_id"], set()).add(r["year"])
         return years
+
+    def document_years(self) -> dict[str, tuple[int, ...]]:
+        """Years each document's text mentions, and its own year, by doc id
+        (``backend.years_mentioned``): stored at build time; an index written
+        before reads them from the texts."""
+        stored = self.mentioned_years()
+        years = {}
+        for d in self.documents.values():
+            found = stored.get(d.doc_id, set()) if stored is not None else set(find_years(self.document_text(d.doc_id)))
+            years[d.doc_id] = tuple(sorted(found | ({d.meta.year} if d.meta.year else set())))
+        return years
+
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        """Every chunk of one document, in order."""
+        if doc_id not in self.documents:
+            return []
+        position = self.doc_ids.index(doc_id)
+        return self.chunks(np.flatnonzero(self.chunk_doc == position).tolist())
 
     def document_text(self, doc_id: str) -> str:
         rows = self._query("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))

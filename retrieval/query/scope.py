@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..index.store import IndexReader
+from ..index.backend import Reader
 from ..records import Metadata
-from ..text.normalise import find_years
 from .parse import Query
 
 HOLDINGS_PLACES_MAX = 12  # more places than this: the holdings line counts them instead of listing
@@ -39,15 +38,13 @@ class Coverage:
     holdings: str  # the "Indexed: ..." line
 
     @classmethod
-    def of(cls, reader: IndexReader) -> "Coverage":
+    def of(cls, reader: Reader) -> "Coverage":
         covered: dict[str, set[int]] = {}
         mentioned: dict[str, set[int]] = {}
-        stored = reader.mentioned_years()  # read at build time; None: an older index, read the texts
+        years_of = reader.document_years()  # stored at index time (backend.years_mentioned)
         for d in reader.documents.values():
             # a 2020 report's plans for 2021 answer what-questions about 2021
-            years = (stored.get(d.doc_id, set()) if stored is not None
-                     else set(find_years(reader.document_text(d.doc_id))))
-            years = years | ({d.meta.year} if d.meta.year else set())
+            years = set(years_of.get(d.doc_id, ())) | ({d.meta.year} if d.meta.year else set())
             for region in d.meta.places():
                 covered.setdefault(region, set()).update([d.meta.year] if d.meta.year else [])
                 mentioned.setdefault(region, set()).update(years)

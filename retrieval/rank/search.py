@@ -1,9 +1,11 @@
-"""Hybrid ranking: dense (FAISS) + keyword (BM25), fused by reciprocal rank.
+"""Hybrid ranking: dense + keyword (BM25), fused by reciprocal rank.
 
 Metadata in the question narrows the field first: a named place keeps that
 place's reports (and the reports under it or naming it) plus the reports whose
 place could not be read, ranking the place's own first; a named year (with a
-place) keeps only that year's.
+place) keeps only that year's. The index back end (FAISS folder or Milvus)
+runs both searches within that mask; the fusion is ours on every back end, so
+the order is the same on each.
 """
 from __future__ import annotations
 
@@ -12,8 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..index.dense import top_indices
-from ..index.store import IndexReader
+from ..index.backend import Reader
 from ..query.glossary import corrected
 from ..query.parse import Query
 from ..records import Hit
@@ -41,7 +42,7 @@ def keyword_tokens(query: Query) -> list[str]:
     return tokens + [str(y) for y in query.years]
 
 
-def search(reader: IndexReader, query: Query, vector: np.ndarray, k: int) -> list[Hit]:
+def search(reader: Reader, query: Query, vector: np.ndarray, k: int) -> list[Hit]:
     """The top ``k`` passages for a parsed question whose vector is ``vector``."""
     place = query.region or query.parent_region
     mask = doc_mask_for(reader, place, query.years)
@@ -60,7 +61,7 @@ class SearchRequest:
     preferred: np.ndarray | None = None  # bool per document: ranked first among the allowed
 
 
-def doc_mask_for(reader: IndexReader, region: str | None, years: list[int]) -> np.ndarray | None:
+def doc_mask_for(reader: Reader, region: str | None, years: list[int]) -> np.ndarray | None:
     """Documents about ``region`` (by it, under it, or naming it in their head)
     and documents whose place could not be read; when years are given, those
     years (and documents whose year could not be read). Returns None when
@@ -77,7 +78,7 @@ def doc_mask_for(reader: IndexReader, region: str | None, years: list[int]) -> n
     return mask
 
 
-def _place_docs(reader: IndexReader, place: str) -> np.ndarray:
+def _place_docs(reader: Reader, place: str) -> np.ndarray:
     """Bool per document: ``place`` is its region, above it, or named in its head."""
     fields = _document_fields(reader)
     mask = np.zeros(len(fields.years), dtype=bool)
@@ -92,10 +93,10 @@ class _DocumentFields:
     years: np.ndarray  # report year per document (0 = unknown)
 
 
-_FIELDS: "weakref.WeakKeyDictionary[IndexReader, _DocumentFields]" = weakref.WeakKeyDictionary()
+_FIELDS: "weakref.WeakKeyDictionary[Reader, _DocumentFields]" = weakref.WeakKeyDictionary()
 
 
-def _document_fields(reader: IndexReader) -> _DocumentFields:
+def _document_fields(reader: Reader) -> _DocumentFields:
     """Places and year of every document, made once per reader (a Python loop
     over 10k documents per question costs ~10 ms)."""
     fields = _FIELDS.get(reader)
@@ -111,44 +112,33 @@ def _document_fields(reader: IndexReader) -> _DocumentFields:
     return fields
 
 
-def rank(reader: IndexReader, req: SearchRequest) -> list[Hit]:
+def rank(reader: Reader, req: SearchRequest) -> list[Hit]:
     """Top ``req.k`` chunks, best first."""
     if reader.size == 0:
         return []
-    allowed = None if req.doc_mask is None else req.doc_mask[reader.chunk_doc]
-    dense_ids, dense_scores = _dense(reader, req.query_vector, allowed)
-    keyword_scores = reader.keyword.scores(req.keyword_tokens)
-    if allowed is None:
-        keyword_ids = top_indices(keyword_scores, CANDIDATES)
-    else:  # rank only the allowed rows (masking all 1M scores cost ~9 ms per question)
-        rows = np.flatnonzero(allowed)
-        keyword_ids = rows[top_indices(keyword_scores[rows], CANDIDATES)]
-    keyword_ids = keyword_ids[keyword_scores[keyword_ids] > 0]
+    dense = reader.search_dense(req.query_vector, CANDIDATES, req.doc_mask)
+    keyword = reader.search_keywords(req.keyword_tokens, CANDIDATES, req.doc_mask)
 
     fused: dict[int, float] = {}
-    for ids in (dense_ids, keyword_ids):
+    for ids in (dense.ids, keyword.ids):
         for r, cid in enumerate(ids):
             fused[int(cid)] = fused.get(int(cid), 0.0) + 1.0 / (RRF_K + r + 1)
     if req.preferred is not None and req.doc_mask is not None and (req.doc_mask & ~req.preferred).any():
+        doc_of = dict(zip(dense.ids.tolist() + keyword.ids.tolist(), dense.docs.tolist() + keyword.docs.tolist()))
         for cid in fused:
-            fused[cid] += PLACE_BONUS * bool(req.preferred[reader.chunk_doc[cid]])
+            fused[cid] += PLACE_BONUS * bool(req.preferred[doc_of[cid]])
     best = sorted(fused, key=fused.__getitem__, reverse=True)[: req.k]
-    dense_of = dict(zip(dense_ids.tolist(), dense_scores.tolist()))
-    return _hits(reader, best, fused, dense_of, keyword_scores)
+    dense_of = dict(zip(dense.ids.tolist(), dense.scores.tolist()))
+    keyword_of = dict(zip(keyword.ids.tolist(), keyword.scores.tolist()))
+    return _hits(reader, best, fused, dense_of, keyword_of)
 
 
-def _dense(reader: IndexReader, vector: np.ndarray, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-    """FAISS search with the parameters of the index kind (see index/dense.py);
-    with a filter, only allowed chunks are considered."""
-    return reader.dense.search(vector, CANDIDATES, allowed)
-
-
-def _hits(reader: IndexReader, ids: list[int], fused: dict[int, float],
-          dense_of: dict[int, float], keyword_scores: np.ndarray) -> list[Hit]:
+def _hits(reader: Reader, ids: list[int], fused: dict[int, float],
+          dense_of: dict[int, float], keyword_of: dict[int, float]) -> list[Hit]:
     hits = []
     for chunk in reader.chunks(ids):
         doc = reader.documents[chunk.doc_id]
         cid = chunk.chunk_id
         hits.append(Hit(chunk=chunk, meta=doc.meta, source=doc.source, score=fused[cid],
-                        dense=dense_of.get(cid, 0.0), keyword=float(keyword_scores[cid])))
+                        dense=dense_of.get(cid, 0.0), keyword=keyword_of.get(cid, 0.0)))
     return hits
