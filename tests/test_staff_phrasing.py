@@ -77,6 +77,20 @@ def test_a_question_typed_in_pinyin_is_read_through_the_index_words():
     assert to_chinese("jinhua", words, TABLE.match_key) is None  # only a place: nothing to ask
 
 
+def test_pinyin_particles_are_dropped_and_glued_words_split():
+    words = PinyinWords({"收到": 9, "政府": 30, "信息公开": 12, "申请": 20, "更新": 5, "信息": 40})
+    # le, ma-less particles and measure words spell nothing indexed: dropped, the rest read
+    assert to_chinese("jinhua 2021 shoudao xinxi gongkai shenqing le", words, TABLE.match_key) == \
+        "金华市 2021 收到 信息公开 申请"
+    assert to_chinese("jinhua 2020 xinxi gengxin duoshao tiao", words, TABLE.match_key) == "金华市 2020 信息 更新 多少"
+    # one pinyin word that glues two indexed words
+    assert to_chinese("jinhua zhengfuxinxi duoshao", words, TABLE.match_key) == "金华市 政府 信息 多少"
+    # a word of several syllables that spells nothing indexed: not taken for pinyin
+    assert to_chinese("jinhua 2020 shoudao huangdi", words, TABLE.match_key) is None
+    # mostly unread syllables: not pinyin either
+    assert to_chinese("jinhua shoudao le ge ba ne", words, TABLE.match_key) is None
+
+
 # ---------------------------------------------------------------- follow-ups (class 7)
 
 
