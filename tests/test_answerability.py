@@ -41,3 +41,39 @@ def test_english_verbs_weigh_less_than_what_is_counted():
     assert nouns and all(c[v].weight <= PREDICATE_WEIGHT * 3.0 < min(nouns) for v in ("procure", "swiftly"))
 
 
+
+
+# ---------------------------------------------------------------- words no report holds (issue 11 follow-up)
+
+
+def _passage(text: str):
+    from retrieval.records import Chunk, Hit, Metadata
+
+    meta = Metadata(title="山亭区应急管理局2025年工作总结", year=2025, doc_type="工作总结")
+    return Hit(Chunk("d", 0, "一、主要工作", text, [text]), meta, "a.txt", 1.0)
+
+
+def _best(question_terms: dict[str, float | None], text: str):
+    """The best extraction for concepts with these idf weights (None: the index never holds it)."""
+    from retrieval.answer.extract import Concept, candidates
+
+    concepts = weight_concepts([Concept(t, [t]) for t in question_terms], question_terms.get, 6.0)
+    return candidates(concepts, [_passage(text)], wants_number=True)[0]
+
+
+SENTENCE = "对14个易失联村庄开展极端灾害通信标准化建设。"
+
+
+def test_words_no_report_holds_count_less_than_words_the_passage_lacks():
+    # 村子, 搞, 容易, 断联, 那份 are words no indexed report holds: no passage could hold them
+    colloquial = _best({"说": 2.0, "极端": 4.5, "灾害": 2.0, "通信": 4.2, "标准化": 3.3,
+                        "村子": None, "搞": None, "容易": None, "断联": None, "那份": None}, SENTENCE)
+    assert colloquial.coverage < 0.5 <= colloquial.known_coverage and colloquial.covers()
+    # the same share missing, but in words the reports do hold: another topic, refused
+    other_topic = _best({"极端": 4.5, "灾害": 2.0, "通信": 4.2, "标准化": 3.3, "预算": 5.0, "死亡": 5.0, "罚款": 5.0,
+                         "人数": 4.0},
+                        SENTENCE)
+    assert not other_topic.covers()
+    # mostly words no report holds ("who won the football world cup"): about something else
+    unknown = _best({"通信": 4.2, "标准化": 3.3, "足球": None, "世界杯": None, "冠军": None}, SENTENCE)
+    assert unknown.known_coverage == 1.0 and unknown.coverage >= 0.3 and not unknown.covers()

@@ -68,6 +68,9 @@ def test_comparison_questions_are_detected(question: str, kind: str) -> None:
     "金华推进“最多跑一次”改革做了什么?",  # 最多跑一次 is a reform's name, not a superlative
     "What did Jinhua do most to train enterprise staff in 2020?",  # one place: not a ranking
     "What is the capital of France?",
+    # one place and one year: the asker compares, the question asks one report
+    "我们在对比各地市的行政审批数据,威海市2021年的行政许可一共多少件?",
+    "I'm putting together a comparison: how many fines did Jinhua issue in 2020?",
 ])
 def test_ordinary_questions_stay_ordinary(question: str) -> None:
     assert kind_of(question) is None

@@ -32,6 +32,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..query.parse import Query
 
 MIN_COVERAGE = 0.5  # share of the question's concept weight the passage must hold
+# ... or, when the question has words no indexed report holds (colloquial Chinese, English nothing
+# translates into the reports' words), which no passage could hold: this share of the words the
+# index knows, and at least MIN_COVERAGE_WITH_UNKNOWN of all of them
+MIN_KNOWN_COVERAGE = 0.5
+MIN_COVERAGE_WITH_UNKNOWN = 0.3
+MIN_KNOWN_SHARE = 0.5  # ... when the known words are at least half the question (else it is about something else)
 UNTRANSLATED_WEIGHT = 0.5  # weight of an English word with no Chinese term, relative to the rarest term
 PREDICATE_WEIGHT = 0.35  # an English verb or adverb: what is counted or named matters more than how
 SHORT_ANSWER_CHARS = 60  # a what-answer shorter than this reads on into the next sentences
@@ -59,6 +65,7 @@ class Concept:
     name: str
     alternatives: list[str]
     weight: float = 1.0
+    known: bool = True  # some alternative occurs in the index (``weight_concepts`` says)
 
     def found_in(self, text: str) -> float:
         """1.0 if an alternative is in ``text``; partial credit for a long
@@ -85,6 +92,15 @@ class Extraction:
     clause: str = ""
     matched: list[str] = field(default_factory=list)
     fit: float = 0.0  # how well its figures fit a how-many question (``_number_fit``)
+    known_coverage: float = 0.0  # share of the weight of the concepts the index knows, found there
+    known_share: float = 1.0  # the known concepts' share of the question's concept weight
+
+    def covers(self) -> bool:
+        """The passage holds enough of the question to answer it (``MIN_COVERAGE``;
+        words no indexed report holds count less, see ``MIN_KNOWN_COVERAGE``)."""
+        return self.coverage >= MIN_COVERAGE or (
+            self.known_coverage >= MIN_KNOWN_COVERAGE and self.coverage >= MIN_COVERAGE_WITH_UNKNOWN
+            and self.known_share >= MIN_KNOWN_SHARE)
 
 
 PARTICLES = frozenset("up out off down in on over back away".split())  # set up, carry out: the verb leads
@@ -115,6 +131,7 @@ def weight_concepts(concepts: list[Concept], idf: Callable[[str], float | None],
     for c in concepts:
         weights = [w for w in map(idf, c.alternatives) if w is not None]
         c.weight = min(weights) if weights else UNTRANSLATED_WEIGHT * ceiling
+        c.known = bool(weights)
         if c.name.isascii() and Cedict.load().is_predicate(head_word(c.name)):
             c.weight *= PREDICATE_WEIGHT  # "disclose", "set up": reports say it in words no glossary lists
     return concepts
@@ -175,10 +192,12 @@ def candidates(
     """Every sentence's best clause as an answer, best first (by concepts,
     passage rank and, for how-many questions, figures in the right unit)."""
     total = sum(c.weight for c in concepts) or 1.0
+    known_total = sum(c.weight for c in concepts if c.known) or 1e-9  # none known: known coverage 0
     out: list[Extraction] = []
     for rank, hit in enumerate(hits):
         in_passage = [c.found_in(_surroundings(hit, hits)) for c in concepts]
         coverage = sum(c.weight * m for c, m in zip(concepts, in_passage)) / total
+        known = sum(c.weight * m for c, m in zip(concepts, in_passage) if c.known) / known_total
         prior = RANK_PRIOR / (1 + rank)
         for sentence in hit.chunk.sentences or [hit.chunk.text]:
             if is_signature(sentence, hit.meta.issuer):
@@ -194,7 +213,7 @@ def candidates(
                 score += prior + fit
                 if best is None or score > best.score:
                     best = Extraction(hit, rank, sentence, _widen(clauses, ci, concepts), [], coverage, score,
-                                      clause, matched, fit)
+                                      clause, matched, fit, known, known_total / total)
             if best is not None:
                 out.append(best)
     return sorted(out, key=lambda e: -e.score)  # stable: earlier passages first among equals

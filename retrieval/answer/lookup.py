@@ -13,7 +13,7 @@ from collections.abc import Callable
 from ..query.parse import Query
 from ..records import Answer, Hit
 from .english import english_line
-from .extract import MIN_COVERAGE, Extraction, concepts_of, extract, weight_concepts
+from .extract import Extraction, concepts_of, extract, weight_concepts
 from .report_fields import metadata_answer, metadata_question
 from .sources import citation
 
@@ -36,7 +36,7 @@ def answer_from_passages(query: Query, hits: list[Hit], idf: Callable[[str], flo
     if not concepts or not hits:
         return refused(query, f"{NOTHING} {holdings}", hits)
     best = extract(concepts, hits, query.wants_number, query.unit_hints, query.given_numbers(), rerank)
-    if best is None or best.coverage < MIN_COVERAGE or not best.matched:
+    if best is None or not best.covers() or not best.matched:
         return refused(query, f"{NOT_WELL_ENOUGH} {holdings}", hits)
     if query.wants_number and not best.figures and not has_count(best.answer):
         return refused(query, f"{NO_FIGURE} {holdings}", hits)

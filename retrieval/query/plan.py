@@ -86,9 +86,15 @@ def plan(query: "Query") -> Request | None:
     if _is_rank(text, cues) and len({s.region for s in sides if s.region}) != 1:
         smallest = cues.smallest.search(text)
         return Request("rank", measure, sides, ascending=bool(smallest), lang=query.lang)
-    if cues.compare.search(text):
+    if cues.compare.search(text) and not _one_report(sides):
         return Request("table", measure, sides, lang=query.lang)
     return None
+
+
+def _one_report(sides: list[Side]) -> bool:
+    """The question names one place and one year: "我们在对比各地数据, 威海2021年许可多少件"
+    asks that report; the comparison is the asker's, not the question."""
+    return len(sides) == 1 and bool(sides[0].region and sides[0].year)
 
 
 def _first(pattern: re.Pattern, text: str) -> int:

@@ -150,7 +150,8 @@ QUESTION_STOPWORDS = frozenset("""
 分别 大约 大概 约 左右 一共有 共有 到底 究竟 具体 相关 方面 期间 时候 时间 当时 吗 嘛 呐 一些
 过 着 得 地 要 能 会 可以 应该 需要 已经 曾经 将 把 被 通过 进行 多大 几个 几次 多久 上 下 里 内
 市 县 区 省 州 镇 乡 村
-""".split())
+看看 看一看 说 说了 提到 提及 讲 讲到 写 写到 写着 那份 这份 里面 当中
+""".split())  # the last line: how staff point into a report ("报告里说", "那份要点"), not what they ask
 
 # Words of an English question that name no topic.
 EN_STOPWORDS = frozenset("""
@@ -168,6 +169,8 @@ hi hello hey dear thanks thank cheers sorry excuse kindly roughly approximately 
 altogether overall exactly precisely actually basically really quite just maybe perhaps
 wonder wondering need needed want wanted like would i'm im i'd we're putting together briefing
 director boss colleague manager asap quick quickly
+through throughout everything anything something according apart regarding concerning besides
+within upon toward towards whereas bother appreciate kind sort
 """.split())  # chat fillers: politeness and hedges staff add around a question
 
 # ---------------------------------------------------------------- pinyin
