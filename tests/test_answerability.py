@@ -77,3 +77,32 @@ def test_words_no_report_holds_count_less_than_words_the_passage_lacks():
     # mostly words no report holds ("who won the football world cup"): about something else
     unknown = _best({"通信": 4.2, "标准化": 3.3, "足球": None, "世界杯": None, "冠军": None}, SENTENCE)
     assert unknown.known_coverage == 1.0 and unknown.coverage >= 0.3 and not unknown.covers()
+
+
+# ---------------------------------------------------------------- a figure of the kind asked
+
+
+def test_a_count_is_not_answered_by_a_percentage_or_another_counter():
+    from retrieval.answer.lookup import figures_answer
+    from retrieval.records import Figure
+
+    percent, villages, phones = Figure(17.4, "%", "死亡人数"), Figure(14, "个", "村庄"), Figure(3, "部", "卫星电话")
+    deaths = parse_question("How many fatalities did Mingxi record in 2024?", TABLE)
+    assert deaths.count_required and not figures_answer(deaths, [percent])
+    fall = parse_question("明溪县2024年死亡人数下降了多少?", TABLE)  # a change: a percentage answers it
+    assert figures_answer(fall, [percent])
+    assert not figures_answer(parse_question("明溪县2024年配了几部卫星电话?", TABLE), [villages])
+    assert figures_answer(parse_question("明溪县2024年配了几部卫星电话?", TABLE), [villages, phones])
+    # an occasion is counted in 次, 场 or 期 alike; 个 asks for anything
+    assert figures_answer(parse_question("西安市2023年开了几场座谈会?", TABLE), [Figure(5, "次", "座谈会")])
+    assert figures_answer(parse_question("明溪县2024年建了多少个站点?", TABLE), [Figure(6, "处", "站点")])
+    assert not figures_answer(parse_question("明溪县2024年罚没金额合计是多少?", TABLE), [Figure(17, "件", "处罚")])
+
+
+def test_how_big_asks_a_number_and_how_often_a_period():
+    assert parse_question("How big was Mingxi's budget in 2024?", TABLE).wants_number
+    assert parse_question("How long did Mingxi's flood season last in 2024?", TABLE).wants_number
+    # 每月 answers 多久一次: a period, not a figure
+    assert not parse_question("明溪县2024年安全生产考核排名多久一次?", TABLE).wants_number
+    assert not parse_question("明溪县 2024 考核 排名 多久 一次", TABLE).wants_number
+    assert parse_question("明溪县2024年防汛持续了多久?", TABLE).wants_number

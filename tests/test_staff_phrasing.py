@@ -83,6 +83,9 @@ def test_pinyin_particles_are_dropped_and_glued_words_split():
     assert to_chinese("jinhua 2021 shoudao xinxi gongkai shenqing le", words, TABLE.match_key) == \
         "金华市 2021 收到 信息公开 申请"
     assert to_chinese("jinhua 2020 xinxi gengxin duoshao tiao", words, TABLE.match_key) == "金华市 2020 信息 更新 多少"
+    # a syllable that spells a question word stands alone ("ji qi" is 几 起, not the word 及其)
+    both = PinyinWords({"森林火灾": 5, "及其": 50})
+    assert to_chinese("jinhua senlin huozai ji qi", both, TABLE.match_key) == "金华市 森林火灾 几"
     # one pinyin word that glues two indexed words
     assert to_chinese("jinhua zhengfuxinxi duoshao", words, TABLE.match_key) == "金华市 政府 信息 多少"
     # a word of several syllables that spells nothing indexed: not taken for pinyin

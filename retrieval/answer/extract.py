@@ -329,9 +329,19 @@ def _number_fit(figures: list[Figure], wants_number: bool, unit_hints: Sequence[
         return 0.0
     if not figures:
         return ANY_FIGURE if bare_count else NO_FIGURE
-    if unit_hints and any(f.unit in unit_hints or f.unit.endswith(tuple(unit_hints)) for f in figures):
+    if unit_hints and any(_in_unit(f.unit, unit_hints) for f in figures):
         return UNIT_FIT
     return ANY_FIGURE
+
+
+def _in_unit(unit: str, hints: Sequence[str]) -> bool:
+    """``unit`` is one of ``hints``, a multiple of one (万元) or a compound counter of one
+    (家次: units counted once per visit, 人次, 场次).
+
+    >>> _in_unit("万元", ["元"]), _in_unit("家次", ["家", "个"]), _in_unit("次", ["家"])
+    (True, True, False)
+    """
+    return unit in hints or unit.endswith(tuple(hints)) or (unit.endswith("次") and unit[:-1] in hints)
 
 
 _BARE_COUNT = re.compile(r"[\u4e00-\u9fff](\d{2,})(?:[。;,]|$)")  # 整改46932。: a count, its unit lost

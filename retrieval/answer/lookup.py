@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 
 from ..query.parse import Query
-from ..records import Answer, Hit
+from ..records import Answer, Figure, Hit
 from .english import english_line
 from .extract import Extraction, concepts_of, extract, weight_concepts
 from .report_fields import metadata_answer, metadata_question
@@ -40,6 +40,8 @@ def answer_from_passages(query: Query, hits: list[Hit], idf: Callable[[str], flo
         return refused(query, f"{NOT_WELL_ENOUGH} {holdings}", hits)
     if query.wants_number and not best.figures and not has_count(best.answer):
         return refused(query, f"{NO_FIGURE} {holdings}", hits)
+    if query.wants_number and best.figures and not figures_answer(query, best.figures):
+        return refused(query, f"{NO_FIGURE} {holdings}", hits)
     return found(query, best, hits)
 
 
@@ -57,6 +59,23 @@ def found(query: Query, best: Extraction, hits: list[Hit]) -> Answer:
 def refused(query: Query, message: str, hits: list[Hit] | None = None) -> Answer:
     """No answer: ``message`` says why (and what is indexed); the passages found are kept."""
     return Answer(question=query.raw, answered=False, passages=list(hits or []), message=message)
+
+
+def figures_answer(query: Query, figures: list[Figure]) -> bool:
+    """A figure of the kind asked is among ``figures``: a count is no
+    percentage (死亡人数下降17.4% does not say how many died), a counter asked
+    in so many words is answered in it (几部卫星电话 is not 14个村庄).
+
+    >>> q = Query("几部", "几部", "zh", units_required=("部", "台"), count_required=True)
+    >>> figures_answer(q, [Figure(14, "个", "村庄")]), figures_answer(q, [Figure(3, "部", "卫星电话")])
+    (False, True)
+    >>> figures_answer(q, [Figure(4, "", "卫星电话 配备数")])  # a table cell: the header says what it counts
+    True
+    """
+    if query.count_required and all(f.unit == "%" for f in figures):
+        return False
+    # a table cell's bare number (本年制发件数 4) has no unit to disagree with
+    return not query.units_required or any(not f.unit or u in f.unit for f in figures for u in query.units_required)
 
 
 def has_count(text: str) -> bool:

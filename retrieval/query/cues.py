@@ -62,8 +62,19 @@ ZH_MEASURE_UNITS: dict[str, tuple[str, ...]] = {
     "场": ("场",), "期": ("期",), "批": ("批",), "条": ("条",), "台": ("台",), "套": ("套",),
     "辆": ("辆",), "艘": ("艘",), "架": ("架",), "座": ("座",), "所": ("所",), "种": ("种",),
     "类": ("类",), "天": ("天", "日"), "亩": ("亩",), "吨": ("吨",), "公里": ("公里",),
-    "元": MONEY, "万元": MONEY, "亿元": MONEY, "万": MONEY, "钱": MONEY,
+    "元": MONEY, "万元": MONEY, "亿元": MONEY, "万": MONEY, "钱": MONEY, "部": ("部", "台"),
 }
+# A counter asked in so many words (开了几场, 多少人死亡) and the counters that answer it: an
+# occasion is counted in 次, 场 or 期 alike, a case in 件 or 起; 个 answers for anything.
+ZH_COUNTER_ANSWERS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("次", "场", "期", "轮", "批"), ("次", "场", "期", "轮", "批")),
+    "人次": ("人次", "人"),
+    **dict.fromkeys(("件", "起"), ("件", "起", "宗")),
+    **dict.fromkeys(("人", "名"), ("人", "名")),
+    **dict.fromkeys(("元", "万元", "亿元", "钱"), MONEY),
+}
+ZH_MONEY_HEADS = ("金额", "罚款", "罚没", "资金", "经费", "预算", "费用", "投入")  # ...多少: an amount of money
+EN_COUNT = re.compile(r"\bhow many\b")  # a count: never answered by a percentage alone
 # Chinese head words (by how they end) -> units.
 ZH_UNIT_ENDINGS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("率", "比例", "比重", "占比", "百分比"), ("%",)),
@@ -96,7 +107,7 @@ class AskCues:
 ASK = {
     "en": AskCues(
         number=re.compile(
-            r"\bhow (?:many|much)\b|\bnumber of\b|\bwhat (?:percent|percentage|proportion|share|"
+            r"\bhow (?:many|much|big|large|high|long)\b|\bnumber of\b|\bwhat (?:percent|percentage|proportion|share|"
             r"fraction|amount|number|rate|total|sum)\b|\b(?:rate|percent|percentage|proportion|ratio|"
             r"total|amount|count|quantity|sum)\b"),
         when=re.compile(r"\bwhen\b|\bwhat (?:date|time|day|month)\b|\bby what date\b|\bdeadline\b"),
@@ -109,7 +120,7 @@ ASK = {
     ),
     "zh": AskCues(
         number=re.compile(r"多少|几(?=[^乎]|$)|数量|总数|总量|人数|次数|金额|总额|比例|比率|占比|百分之|"
-                          rf"百分比|[{HAN_RANGE}]率|多大|多高|多长|多久"),
+                          rf"百分比|[{HAN_RANGE}]率|多大|多高|多长|多久(?!\s*一次)"),  # 多久一次: how often, a period
         when=re.compile(r"什么时候|何时|哪天|哪一天|几月|哪个月|日期|截止|期限|时限|之前完成|前完成"),
         who=re.compile(r"谁|哪位|何人"),
         which=re.compile(r"哪[家个些种类项位所条里儿]|哪"),
@@ -134,7 +145,7 @@ EN_NP_END = STOPWORDS | {"did", "do", "does", "were", "was", "are", "is", "have"
 
 ASKED_QUANTITY = re.compile(r"(?:多少|几)(?:" + "|".join(ZH_MEASURE_UNITS) + ")?")
 
-ZH_MEASURE_AFTER = re.compile(r"(?:多少|几)(" + "|".join(
+ZH_MEASURE_AFTER = re.compile(r"(?:多少|几)(?:万(?=[人户元]))?(" + "|".join(
     sorted(ZH_MEASURE_UNITS, key=len, reverse=True)) + ")")
 
 # Words that ask for plans: a plan question with no other topic looks for the plan itself.

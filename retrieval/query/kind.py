@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
-from .cues import (COMPARE, EN_NP_END, MONEY, RATE, STRUCTURE, ZH_MEASURE_AFTER, ASK, ASKED_DOC_TYPES,
-                   EN_UNIT_NOUNS, ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
+from .cues import (COMPARE, EN_COUNT, EN_NP_END, MONEY, RATE, STRUCTURE, ZH_COUNTER_ANSWERS, ZH_MEASURE_AFTER,
+                   ZH_MONEY_HEADS, ASK, ASKED_DOC_TYPES, EN_UNIT_NOUNS, ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
 from .glossary import corrected, lemmatize
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,9 +50,30 @@ def answer_kind(q: Query) -> None:
     q.followup = bool(cues.followup.search(own))
     q.wants_plan = bool(cues.plan.search(own))
     q.unit_hints = units_wanted(q) if q.wants_number else []
+    if q.wants_number and not RATE.search(low):
+        q.units_required = units_required(text) if q.lang == "zh" else ()
+        q.count_required = bool(q.units_required or EN_COUNT.search(low) or re.search(r"几(?!乎)", text))
     q.asks = "number" if q.wants_number else shape or _asks(q, low)
     q.doc_type = next((name for name, rx in ASKED_DOC_TYPES if rx.search(text)), "")
 
+
+
+def units_required(text: str) -> tuple[str, ...]:
+    """The counters that answer a Chinese question asking for one in so many
+    words (开了几场 -> 次/场/期; 多少万人 -> 人/名; 罚没金额是多少 -> 元), else ().
+
+    >>> units_required("西安2023年开了几场座谈会"), units_required("广西转移群众多少万人?")
+    (('次', '场', '期', '轮', '批'), ('人', '名'))
+    >>> units_required("宁河区罚没金额合计是多少?"), units_required("建了多少个站点")
+    (('万元', '元', '亿元'), ())
+    """
+    m = ZH_MEASURE_AFTER.search(text)
+    if m:
+        return ZH_COUNTER_ANSWERS.get(m.group(1), ZH_MEASURE_UNITS[m.group(1)] if m.group(1) != "个" else ())
+    before = re.search(r"(\w+?)(?:合计|总计|共计|一共|总共)?(?:是|为|有)?多少", text)
+    if before and before.group(1).endswith(ZH_MONEY_HEADS):
+        return MONEY
+    return ()
 
 
 def _structure(own: str, lang: str) -> str:

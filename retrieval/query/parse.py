@@ -62,6 +62,8 @@ class Query:
     matches: list[TermMatch] = field(default_factory=list)  # English -> Chinese, for display
     wants_number: bool = False
     unit_hints: list[str] = field(default_factory=list)
+    units_required: tuple[str, ...] = ()  # a counter asked in so many words: an answer's figure is in one
+    count_required: bool = False  # a count ("how many", 几): a percentage alone does not answer it
     asks: str = "other"  # number / what / when / which / who / other
     doc_type: str = ""  # 工作要点 / 法治政府建设报告 / 工作总结 / ""
     wants_plan: bool = False  # asks what will be done (plans are in the previous year's report)

@@ -100,7 +100,9 @@ def _longest_run(tokens: list[str], i: int, words: PinyinWords,
                  place: Callable[[str], str | None]) -> tuple[int, str | None, bool]:
     """The longest run of pinyin words from ``i`` that spells a place or an
     indexed word: (words used, its Chinese or None, whether it is a word)."""
-    for n in range(min(MAX_WORDS_JOINED, len(tokens) - i), 0, -1):
+    alone = words.chinese(tokens[i].lower()) if tokens[i].isascii() else None
+    longest = 1 if alone in QUESTION_WORDS else MAX_WORDS_JOINED  # "ji qi" is 几 起, not 及其
+    for n in range(min(longest, len(tokens) - i), 0, -1):
         run = tokens[i:i + n]
         if not all(t.isascii() and t.isalpha() for t in run):
             continue
