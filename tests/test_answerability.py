@@ -106,3 +106,8 @@ def test_how_big_asks_a_number_and_how_often_a_period():
     assert not parse_question("明溪县2024年安全生产考核排名多久一次?", TABLE).wants_number
     assert not parse_question("明溪县 2024 考核 排名 多久 一次", TABLE).wants_number
     assert parse_question("明溪县2024年防汛持续了多久?", TABLE).wants_number
+
+
+def test_a_role_word_is_the_topic_only_when_the_question_asks_who():
+    assert "director" in _concepts("Who was the director of the Xi'an emergency management bureau in 2023?")
+    assert "director" not in _concepts("My director needs this: how many officials did Xi'an have in 2019?")

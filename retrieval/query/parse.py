@@ -22,9 +22,9 @@ from datetime import date
 from typing import Any
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
-from ..text.lexicon import MAX_QUESTION_CHARS, MONTHS, QUESTION_STOPWORDS, has_han, short_name
+from ..text.lexicon import EN_ROLE_WORDS, MAX_QUESTION_CHARS, MONTHS, QUESTION_STOPWORDS, has_han, short_name
 from ..text.normalise import find_years, normalize, replace_cn_numerals
-from .cues import (ASKED_QUANTITY, EN_SPAN, EN_SPAN_ZH, PUNCT_TOKEN, ISSUER_TERMS, META_WORDS, RELATIVE_NEEDS_CONTEXT,
+from .cues import (ASK, ASKED_QUANTITY, EN_SPAN, EN_SPAN_ZH, PUNCT_TOKEN, ISSUER_TERMS, META_WORDS, RELATIVE_NEEDS_CONTEXT,
                    RELATIVE_YEARS,
                    SUPPORT_VERBS, ZH_MEASURE_UNITS)
 from ..places import Gazetteer as Places
@@ -294,6 +294,8 @@ def _en_terms(q: Query, text: str, mentions: list[PlaceMention], vocabulary: Voc
         blanked = blanked[:m.start] + " , " + blanked[m.end:]
     skip = (META_WORDS | SUPPORT_VERBS | _proper_words(blanked)
             | {w.lower() for m in mentions for w in re.findall(r"[A-Za-z]+", m.text)})
+    if not ASK["en"].who.search(text.lower()):  # "who was the director": the director is the topic
+        skip |= EN_ROLE_WORDS
     matches = Glossary.load().translate(blanked, vocabulary, skip=skip)
     issuer = [m for m in matches if set(m.chinese) <= ISSUER_TERMS]  # "the emergency management bureau"
     skip |= {w for m in issuer for w in m.english.split()}

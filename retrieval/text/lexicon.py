@@ -168,10 +168,13 @@ why how whats what's hows there's etc
 hi hello hey dear thanks thank cheers sorry excuse kindly roughly approximately approx about
 altogether overall exactly precisely actually basically really quite just maybe perhaps
 wonder wondering need needed want wanted like would i'm im i'd we're putting together briefing
-director boss colleague manager asap quick quickly
+asap quick quickly
 through throughout everything anything something according apart regarding concerning besides
 within upon toward towards whereas bother appreciate kind sort
 """.split())  # chat fillers: politeness and hedges staff add around a question
+
+# People staff mention around a question ("my director needs this"): the topic only when it asks who.
+EN_ROLE_WORDS = frozenset("director boss colleague manager".split())
 
 # ---------------------------------------------------------------- pinyin
 
