@@ -111,3 +111,7 @@ def test_how_big_asks_a_number_and_how_often_a_period():
 def test_a_role_word_is_the_topic_only_when_the_question_asks_who():
     assert "director" in _concepts("Who was the director of the Xi'an emergency management bureau in 2023?")
     assert "director" not in _concepts("My director needs this: how many officials did Xi'an have in 2019?")
+
+
+def test_an_ordinal_suffix_is_no_word():
+    assert "th" not in _concepts("How many meetings has Mingxi hosted since the 14th Five-Year Plan began?")

@@ -49,7 +49,7 @@ _IRREGULAR = {
     "during": "during", "anything": "anything", "something": "something",
 }
 
-_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
+_WORD = re.compile(r"(?<![0-9])[a-z]+(?:['’][a-z]+)?")  # not the th of 14th
 
 
 def english_words(text: str) -> list[str]:

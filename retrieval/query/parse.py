@@ -305,7 +305,7 @@ def _en_terms(q: Query, text: str, mentions: list[PlaceMention], vocabulary: Voc
              if not (m.group(2).lower() == "year" and find_years(m.group(1)))]
     q.terms = dedupe([*(t for m in matches for t in m.chinese if t not in ISSUER_TERMS), *spans])
     words = [lemmatize(corrected(re.sub(r"['’]s?$", "", w)))
-             for w in re.findall(r"[A-Za-z]+(?:['’][a-z]*)?", blanked.lower())]
+             for w in re.findall(r"(?<![0-9])[A-Za-z]+(?:['’][a-z]*)?", blanked.lower())]  # not 14th's th
     q.english_terms = dedupe(w for w in words if len(w) > 1 and w not in STOPWORDS
                               and w not in MONTHS and w not in META_WORDS and w not in skip)
 
