@@ -172,3 +172,14 @@ def test_a_word_the_report_says_a_passage_away_counts_for_coverage():
     elsewhere = extract(concepts, [second, other], True, ["项"], ["20"])
     assert alone.coverage < 0.7 <= together.coverage and "46932" in together.answer
     assert elsewhere.coverage == alone.coverage  # another report's passage does not count
+
+
+def test_a_relative_year_is_not_dropped_when_no_report_covers_it():
+    from retrieval.query.scope import Coverage, soft_context_year
+
+    ctx = parse_question("How many fines did Jinhua issue in 2020?", TABLE).context()
+    coverage = Coverage(years_by_region={"金华市": {2019, 2020}}, covered_years={"金华市": {2020}}, holdings="")
+    before = soft_context_year(parse_question("and the year before?", TABLE).with_context(ctx), coverage)
+    assert before.years == [2019]  # asked for: refused as not indexed, never answered from 2020
+    weihai = soft_context_year(parse_question("what about Weihai?", TABLE).with_context(ctx), coverage)
+    assert weihai.years == []  # only carried: dropped for a place with no 2020 report

@@ -98,6 +98,8 @@ class Query:
             "parent_region": self.parent_region,
             "year": self.year,
             "topic": self.topic,
+            # an English question's concepts as it grouped them: [phrase, its Chinese terms...]
+            "topic_groups": [[m.english, *m.chinese] for m in self.matches if m.chinese],
             "wants_number": self.wants_number,
             "units": list(self.unit_hints),
             "asks": self.asks,
@@ -126,6 +128,9 @@ class Query:
         if not own_topic and context.get("topic"):
             q.terms = [t for t in str(context["topic"]).split() if t]
             q.from_context.append("topic")
+            if q.lang == "en" and context.get("topic_groups"):  # "how many were withdrawn?": one concept
+                q.matches = [TermMatch(g[0], tuple(g[1:]), "context", -1)  # per phrase, as first asked
+                             for g in context["topic_groups"]]
         leans_on_previous = q.followup or not own_topic
         if leans_on_previous and q.asks == "other" and context.get("asks"):
             q.asks = str(context["asks"])

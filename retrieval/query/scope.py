@@ -84,8 +84,9 @@ def out_of_scope(query: Query, coverage: Coverage, about_figures: bool = False) 
 def soft_context_year(query: Query, coverage: Coverage) -> Query:
     """A year carried over from the previous question is dropped when the
     place now asked about has no report for it ("what about Weihai?" after a
-    question on Jinhua 2020, when Weihai's report covers 2021)."""
-    if "year" in query.from_context and query.region:
+    question on Jinhua 2020, when Weihai's report covers 2021). A year the
+    follow-up asks for itself ("and the year before?") is kept."""
+    if "year" in query.from_context and not query.year_offset and query.region:
         if not set(query.years) & coverage.covered_years.get(query.region, set()):
             query.years = []
     return query
