@@ -30,12 +30,7 @@ _TOKEN = re.compile(r"[A-Za-z]+|\d+|[^\sA-Za-z\d]+")
 @lru_cache(maxsize=4096)
 def is_pinyin_word(word: str) -> bool:
     """True when ``word`` is one or more toneless pinyin syllables run together."""
-    word = word.lower().replace("ü", "v")
-    ok = [True] + [False] * len(word)
-    for end in range(1, len(word) + 1):
-        ok[end] = any(ok[start] and word[start:end] in PINYIN_SYLLABLES
-                      for start in range(max(0, end - MAX_SYLLABLE_CHARS), end))
-    return ok[-1]
+    return syllable_count(word) > 0
 
 
 class PinyinWords:
@@ -65,8 +60,7 @@ def to_chinese(question: str, words: PinyinWords, place: Callable[[str], str | N
     maps a glued spelling to an indexed place (jinhua -> 金华市, mingxixian -> 明溪县).
 
     A word no indexed word spells is tried as two indexed words glued
-    (yingjiju -> 应急 + 局 is not indexed, so only when both halves are); a
-    single syllable that spells nothing (le, ge, tiao: particles and measure
+    (zhengfuxinxi -> 政府 信息); a single syllable that spells nothing (le, ge, tiao: particles and measure
     words) is dropped, as long as most syllables were read."""
     tokens = _TOKEN.findall(question)
     if not written_in_pinyin(question):
