@@ -115,3 +115,10 @@ def test_a_role_word_is_the_topic_only_when_the_question_asks_who():
 
 def test_an_ordinal_suffix_is_no_word():
     assert "th" not in _concepts("How many meetings has Mingxi hosted since the 14th Five-Year Plan began?")
+
+
+def test_a_date_does_not_glue_to_the_next_word_and_how_often_asks_a_period():
+    q = parse_question("明溪县2024年局党组多长时间专门学一次法律法规?", TABLE)
+    assert "年局" not in q.terms and "党组" in q.terms and not q.wants_number
+    assert {"多长时间", "一次"}.isdisjoint(q.terms)
+    assert parse_question("明溪县2024年防汛持续了多长时间?", TABLE).wants_number  # a duration is a figure

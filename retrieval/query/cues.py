@@ -120,7 +120,8 @@ ASK = {
     ),
     "zh": AskCues(
         number=re.compile(r"多少|几(?=[^乎]|$)|数量|总数|总量|人数|次数|金额|总额|比例|比率|占比|百分之|"
-                          rf"百分比|[{HAN_RANGE}]率|多大|多高|多长|多久(?!\s*一次)"),  # 多久一次: how often, a period
+                          rf"百分比|[{HAN_RANGE}]率|多大|多高|多长(?!时间[^?？,，。]{{0,10}}一次)|多久(?![^?？,，。]{{0,10}}一次)"),
+        # 多久(学)一次, 多长时间一次: how often, answered by a period (每季度), not a figure
         when=re.compile(r"什么时候|何时|哪天|哪一天|几月|哪个月|日期|截止|期限|时限|之前完成|前完成"),
         who=re.compile(r"谁|哪位|何人"),
         which=re.compile(r"哪[家个些种类项位所条里儿]|哪"),

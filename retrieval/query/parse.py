@@ -273,6 +273,10 @@ def _zh_terms(q: Query, regions: RegionTable, place_spans: list[tuple[int, int]]
         tok = tok.strip()
         if not tok or any(s < end and start < e for s, e in place_spans):
             continue
+        if i > 0 and tokens[i - 1][0].isdigit() and tok[0] in "年月日":
+            tok = tok[1:]  # 2019年局党组 splits as 2019 | 年局 | 党组: the date's 年 is no part of a word
+            if len(tok) < 2:
+                continue
         if ASKED_QUANTITY.fullmatch(tok) or (
                 i > 0 and tokens[i - 1][0] in ("多少", "几") and tok in ZH_MEASURE_UNITS):
             continue  # 多少次, 多少/家: the question word and its unit, not a topic

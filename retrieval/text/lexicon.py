@@ -150,7 +150,7 @@ QUESTION_STOPWORDS = frozenset("""
 分别 大约 大概 约 左右 一共有 共有 到底 究竟 具体 相关 方面 期间 时候 时间 当时 吗 嘛 呐 一些
 过 着 得 地 要 能 会 可以 应该 需要 已经 曾经 将 把 被 通过 进行 多大 几个 几次 多久 上 下 里 内
 市 县 区 省 州 镇 乡 村
-看看 看一看 说 说了 提到 提及 讲 讲到 写 写到 写着 那份 这份 里面 当中
+看看 看一看 说 说了 提到 提及 讲 讲到 写 写到 写着 那份 这份 里面 当中 多长 多长时间 一次
 """.split())  # the last line: how staff point into a report ("报告里说", "那份要点"), not what they ask
 
 # Words of an English question that name no topic.
