@@ -122,3 +122,17 @@ def test_a_date_does_not_glue_to_the_next_word_and_how_often_asks_a_period():
     assert "年局" not in q.terms and "党组" in q.terms and not q.wants_number
     assert {"多长时间", "一次"}.isdisjoint(q.terms)
     assert parse_question("明溪县2024年防汛持续了多长时间?", TABLE).wants_number  # a duration is a figure
+
+
+def test_a_clause_listing_as_many_items_as_asked_is_preferred():
+    from retrieval.answer.extract import Concept, candidates
+    from retrieval.records import Chunk, Hit, Metadata
+
+    plan = "全面实施“1234”发展计划,锚定目标。全面夯实“安全生产、灾害防治、应急救援”三大工作基础,确保形势平稳。"
+    hit = Hit(Chunk("d", 0, "一、总体要求", plan, plan.split("。")), Metadata(title="济宁市2022年工作要点"), "a.txt", 1.0)
+    q = parse_question("济宁市2022年工作要点中“1234”发展计划的工作基础是哪三个方面?", TABLE)
+    assert q.items_asked == 3
+    concepts = weight_concepts([Concept("发展计划", ["发展计划"]), Concept("工作基础", ["工作基础"])], lambda t: 2.0, 6.0)
+    best = candidates(concepts, [hit], False, items_asked=q.items_asked)[0]
+    assert "安全生产、灾害防治、应急救援" in best.clause
+    assert parse_question("What four guiding principles did Mingxi set in 2024?", TABLE).items_asked == 4

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 from ..query.cedict import Cedict
 from ..query.cues import PLAN_TERMS, QUESTION_WORD_START
 from ..records import Figure, Hit
+from ..text.enumeration import listed_counts
 from ..text.figures import find_figures
 from ..text.lexicon import MAX_ANSWER_CHARS
 from ..text.sentences import split_clauses
@@ -50,6 +51,7 @@ CONCEPT_SCALE = 3.0  # concepts outweigh the rank prior and the figure fit below
 RANK_PRIOR = 0.6  # prior / (1 + rank): a gentle preference for the ranker's order
 NO_FIGURE = -1.0  # how-many question, clause without a figure: rarely the answer
 UNIT_FIT = 0.8  # how-many question, a figure in the unit the question implies
+ITEMS_FIT = UNIT_FIT  # "which three ...": a clause listing three items fits like a figure in the right unit
 ANY_FIGURE = 0.3  # how-many question, a figure in another unit
 COMPOUND_MIN_CHARS = 6  # a term this long is a compound whose two-character parts earn credit
 COMPOUND_PART_CREDIT = 0.6  # credit when all those parts are there (never a full match)
@@ -163,6 +165,7 @@ def extract(
     unit_hints: Sequence[str] = (),
     given_numbers: Sequence[str] = (),
     rerank: Callable[[list[str]], list[float]] | None = None,
+    items_asked: int = 0,
 ) -> Extraction | None:
     """The best answering span among ``hits`` (best first), or None.
 
@@ -171,7 +174,7 @@ def extract(
     (sentences -> their similarity to the question, from the dense model)
     decides among the best few sentences when given.
     """
-    ranked = candidates(concepts, hits, wants_number, unit_hints, given_numbers)
+    ranked = candidates(concepts, hits, wants_number, unit_hints, given_numbers, items_asked)
     if not ranked:
         return None
     best = _reranked(ranked, rerank) if rerank else ranked[0]
@@ -188,6 +191,7 @@ def candidates(
     wants_number: bool,
     unit_hints: Sequence[str] = (),
     given_numbers: Sequence[str] = (),
+    items_asked: int = 0,
 ) -> list[Extraction]:
     """Every sentence's best clause as an answer, best first (by concepts,
     passage rank and, for how-many questions, figures in the right unit)."""
@@ -210,6 +214,7 @@ def candidates(
                 score, matched = _clause_score(clause, concepts, in_sentence, in_passage, total)
                 figures = [f for f in _figures(clause) if _number(f) not in given_numbers]
                 fit = _number_fit(figures, wants_number, unit_hints, _bare_count(clause, given_numbers))
+                fit += ITEMS_FIT if items_asked and items_asked in listed_counts(clause) else 0.0
                 score += prior + fit
                 if best is None or score > best.score:
                     best = Extraction(hit, rank, sentence, _widen(clauses, ci, concepts), [], coverage, score,

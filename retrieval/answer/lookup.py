@@ -35,7 +35,8 @@ def answer_from_passages(query: Query, hits: list[Hit], idf: Callable[[str], flo
     concepts = weight_concepts(concepts_of(query), idf, idf_ceiling)
     if not concepts or not hits:
         return refused(query, f"{NOTHING} {holdings}", hits)
-    best = extract(concepts, hits, query.wants_number, query.unit_hints, query.given_numbers(), rerank)
+    best = extract(concepts, hits, query.wants_number, query.unit_hints, query.given_numbers(), rerank,
+                   query.items_asked)
     if best is None or not best.covers() or not best.matched:
         return refused(query, f"{NOT_WELL_ENOUGH} {holdings}", hits)
     if query.wants_number and not best.figures and not has_count(best.answer):

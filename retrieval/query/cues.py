@@ -75,6 +75,14 @@ ZH_COUNTER_ANSWERS: dict[str, tuple[str, ...]] = {
 }
 ZH_MONEY_HEADS = ("金额", "罚款", "罚没", "资金", "经费", "预算", "费用", "投入")  # ...多少: an amount of money
 EN_COUNT = re.compile(r"\bhow many\b")  # a count: never answered by a percentage alone
+# "Which three foundations ...", "哪三个方面": a question that names how many items it wants
+ITEMS_ASKED = {
+    "zh": re.compile(r"哪([两二三四五六七八九十])(?:个|项|件|大|条|种|类|方面)"),
+    "en": re.compile(r"\b(two|three|four|five|six|seven|eight)\s+(?:[a-z-]+\s+){0,2}(?:things|principles|areas|"
+                     r"aspects|priorities|tasks|measures|goals|foundations|bases|parts|points|pillars|focuses|"
+                     r"requirements|targets|systems|mechanisms|steps)\b"),
+}
+EN_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 # Chinese head words (by how they end) -> units.
 ZH_UNIT_ENDINGS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
     (("率", "比例", "比重", "占比", "百分比"), ("%",)),

@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
-from .cues import (COMPARE, EN_COUNT, EN_NP_END, MONEY, RATE, STRUCTURE, ZH_COUNTER_ANSWERS, ZH_MEASURE_AFTER,
+from ..text.normalise import cn_to_number
+from .cues import (COMPARE, EN_COUNT, EN_NP_END, EN_NUMBER_WORDS, ITEMS_ASKED, MONEY, RATE, STRUCTURE, ZH_COUNTER_ANSWERS, ZH_MEASURE_AFTER,
                    ZH_MONEY_HEADS, ASK, ASKED_DOC_TYPES, EN_UNIT_NOUNS, ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
 from .glossary import corrected, lemmatize
 
@@ -53,9 +54,23 @@ def answer_kind(q: Query) -> None:
     if q.wants_number and not RATE.search(low):
         q.units_required = units_required(text) if q.lang == "zh" else ()
         q.count_required = bool(q.units_required or EN_COUNT.search(low) or re.search(r"几(?!乎)", text))
+    q.items_asked = 0 if q.wants_number else items_asked(own, q.lang)
     q.asks = "number" if q.wants_number else shape or _asks(q, low)
     q.doc_type = next((name for name, rx in ASKED_DOC_TYPES if rx.search(text)), "")
 
+
+
+def items_asked(own: str, lang: str) -> int:
+    """How many items the question names ("哪三个方面", "which three things"), else 0.
+
+    >>> items_asked("具体是哪三个方面?", "zh"), items_asked("what four guiding principles did it set", "en")
+    (3, 4)
+    """
+    m = ITEMS_ASKED[lang].search(own)
+    if not m:
+        return 0
+    word = m.group(1)
+    return EN_NUMBER_WORDS.get(word) or cn_to_number(word.replace("两", "二")) or 0
 
 
 def units_required(text: str) -> tuple[str, ...]:

@@ -164,3 +164,28 @@ def _cut(text: str, limit: int) -> str:
     while cut > 0 and (text[cut - 1].isdigit() or text[cut - 1] == ".") and cut < len(text) and text[cut].isdigit():
         cut -= 1
     return text[:cut].rstrip(CLAUSE_END) + "…"
+
+
+# ---------------------------------------------------------------- lists inside a clause
+
+_QUOTED = re.compile(r"“([^“”]{1,80})”")
+_COUNT_AFTER = re.compile(r"([两二三四五六七八九十]|\d{1,2})(?:个|项|件|大|条|种|类|方面|件事)")
+
+
+def listed_counts(clause: str) -> set[int]:
+    """How many items a clause lists: a quoted list ("防、救、新" -> 3) or a
+    count written right after a quote ("安全生产、灾害防治、应急救援"三大工作基础 -> 3).
+
+    >>> sorted(listed_counts("聚焦“防、救、新”三件事,部署实施行动")), listed_counts("全面实施“1234”发展计划")
+    ([3], set())
+    """
+    counts: set[int] = set()
+    for m in _QUOTED.finditer(clause):
+        parts = [p for p in re.split(r"[、,，]", m.group(1)) if p.strip()]
+        if len(parts) >= MIN_ITEMS:
+            counts.add(len(parts))
+        after = _COUNT_AFTER.match(clause, m.end())
+        if after:
+            n = int(after.group(1)) if after.group(1).isdigit() else cn_to_number(after.group(1).replace("两", "二"))
+            counts.update([n] if n else [])
+    return counts
