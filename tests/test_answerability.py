@@ -136,3 +136,12 @@ def test_a_clause_listing_as_many_items_as_asked_is_preferred():
     best = candidates(concepts, [hit], False, items_asked=q.items_asked)[0]
     assert "安全生产、灾害防治、应急救援" in best.clause
     assert parse_question("What four guiding principles did Mingxi set in 2024?", TABLE).items_asked == 4
+
+
+def test_a_word_found_but_for_one_end_character_earns_partial_credit():
+    from retrieval.answer.extract import ONE_END_CREDIT, Concept
+
+    chair = Concept("任组长", ["任组长"])  # 由局主要领导任组长, the report: 以局主要领导为组长
+    assert chair.found_in("以局主要领导为组长,党委委员为副组长") == ONE_END_CREDIT < 1.0
+    assert Concept("罚款", ["罚款"]).found_in("存款") == 0.0  # two characters: a whole word or nothing
+    assert Concept("任组长", ["任组长"]).found_in("成立领导小组") == 0.0

@@ -33,11 +33,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..query.parse import Query
 
 MIN_COVERAGE = 0.5  # share of the question's concept weight the passage must hold
-# ... or, when the question has words no indexed report holds (colloquial Chinese, English nothing
-# translates into the reports' words), which no passage could hold: this share of the words the
-# index knows, and at least MIN_COVERAGE_WITH_UNKNOWN of all of them
-MIN_KNOWN_COVERAGE = 0.5
-MIN_COVERAGE_WITH_UNKNOWN = 0.3
+# ... or, when the question has words no indexed report holds (colloquial Chinese, English nothing translates
+# into the reports' words: no passage could hold them), this share of the words the index knows and 0.3 of all
+MIN_KNOWN_COVERAGE, MIN_COVERAGE_WITH_UNKNOWN = 0.5, 0.3
 MIN_KNOWN_SHARE = 0.5  # ... when the known words are at least half the question (else it is about something else)
 UNTRANSLATED_WEIGHT = 0.5  # weight of an English word with no Chinese term, relative to the rarest term
 PREDICATE_WEIGHT = 0.35  # an English verb or adverb: what is counted or named matters more than how
@@ -55,6 +53,7 @@ ITEMS_FIT = UNIT_FIT  # "which three ...": a clause listing three items fits lik
 ANY_FIGURE = 0.3  # how-many question, a figure in another unit
 COMPOUND_MIN_CHARS = 6  # a term this long is a compound whose two-character parts earn credit
 COMPOUND_PART_CREDIT = 0.6  # credit when all those parts are there (never a full match)
+ONE_END_CREDIT = 0.5  # a 3-5 character word found but for its first or last character (任组长 ~ 组长)
 RERANK_DEPTH = 6  # the dense model reads at most this many of the best sentences
 RERANK_MARGIN = 1.0  # ... those scoring within this of the best (a clear lexical winner stays)
 RERANK_WEIGHT = 20.0  # score per unit of cosine: 0.05 cosine apart weighs like a figure in the right unit
@@ -70,8 +69,8 @@ class Concept:
     known: bool = True  # some alternative occurs in the index (``weight_concepts`` says)
 
     def found_in(self, text: str) -> float:
-        """1.0 if an alternative is in ``text``; partial credit for a long
-        compound (6+ characters) whose two-character parts are there; else 0."""
+        """1.0 if an alternative is in ``text``; partial credit for a long compound (6+ characters)
+        whose two-character parts are there, or a shorter word there but for one end character; else 0."""
         best = 0.0
         for alt in self.alternatives:
             if alt in text:
@@ -79,6 +78,8 @@ class Concept:
             if len(alt) >= COMPOUND_MIN_CHARS:  # a long compound: credit for its two-character parts
                 parts = [alt[i : i + 2] for i in range(0, len(alt) - 1, 2)]
                 best = max(best, COMPOUND_PART_CREDIT * sum(p in text for p in parts) / len(parts))
+            elif len(alt) >= 3 and not alt.isascii() and (alt[1:] in text or alt[:-1] in text):
+                best = max(best, ONE_END_CREDIT)  # 由局长任组长 / 以局长为组长: the same 组长
         return best
 
 
