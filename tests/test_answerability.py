@@ -145,3 +145,13 @@ def test_a_word_found_but_for_one_end_character_earns_partial_credit():
     assert chair.found_in("以局主要领导为组长,党委委员为副组长") == ONE_END_CREDIT < 1.0
     assert Concept("罚款", ["罚款"]).found_in("存款") == 0.0  # two characters: a whole word or nothing
     assert Concept("任组长", ["任组长"]).found_in("成立领导小组") == 0.0
+
+
+def test_which_named_thing_is_asked_and_an_answer_must_name_one():
+    from retrieval.answer.lookup import names_entity
+
+    q = parse_question("明溪县2024年聘请的法律顾问是哪家律师事务所的?", TABLE)
+    assert q.entity_asked == "律师事务所"
+    assert not names_entity("制定法律顾问制度,聘请法律顾问提供法律服务", q.entity_asked)
+    assert names_entity("聘请福建某某律师事务所担任法律顾问", q.entity_asked)
+    assert parse_question("明溪县2024年有哪些措施?", TABLE).entity_asked == ""  # many things: a list

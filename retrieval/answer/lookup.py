@@ -43,6 +43,8 @@ def answer_from_passages(query: Query, hits: list[Hit], idf: Callable[[str], flo
         return refused(query, f"{NO_FIGURE} {holdings}", hits)
     if query.wants_number and best.figures and not figures_answer(query, best.figures):
         return refused(query, f"{NO_FIGURE} {holdings}", hits)
+    if query.entity_asked and not names_entity(best.answer, query.entity_asked):  # 哪家律师事务所: none named
+        return refused(query, f"{NOT_WELL_ENOUGH} {holdings}", hits)
     return found(query, best, hits)
 
 
@@ -77,6 +79,16 @@ def figures_answer(query: Query, figures: list[Figure]) -> bool:
         return False
     # a table cell's bare number (本年制发件数 4) has no unit to disagree with
     return not query.units_required or any(not f.unit or u in f.unit for f in figures for u in query.units_required)
+
+
+def names_entity(answer: str, entity: str) -> bool:
+    """The answer names a thing of the kind asked (哪家律师事务所 -> …律师事务所; the span
+    captured after 哪个 may run on into its predicate, so its head or its end will do).
+
+    >>> names_entity("聘请陕西博硕律师事务所为法律顾问", "律师事务所"), names_entity("聘请法律顾问", "律师事务所")
+    (True, False)
+    """
+    return entity[:2] in answer or entity[-2:] in answer
 
 
 def has_count(text: str) -> bool:

@@ -82,6 +82,8 @@ ITEMS_ASKED = {
                      r"aspects|priorities|tasks|measures|goals|foundations|bases|parts|points|pillars|focuses|"
                      r"requirements|targets|systems|mechanisms|steps)\b"),
 }
+# "哪家律师事务所", "哪个领导小组": one named thing of this kind is asked for; the noun ends where a verb starts
+ZH_WHICH_ENTITY = re.compile(r"哪(?:一)?(?:家|个|所|位)([\u4e00-\u9fff]{2,8}?)(?=[的是为呢吗啊了在有被来?？,，。]|$)")
 EN_NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
 # Chinese head words (by how they end) -> units.
 ZH_UNIT_ENDINGS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (

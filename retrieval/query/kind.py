@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from ..text.lexicon import EN_STOPWORDS as STOPWORDS
 from ..text.normalise import cn_to_number
-from .cues import (COMPARE, EN_COUNT, EN_NP_END, EN_NUMBER_WORDS, ITEMS_ASKED, MONEY, RATE, STRUCTURE, ZH_COUNTER_ANSWERS, ZH_MEASURE_AFTER,
+from .cues import (COMPARE, EN_COUNT, EN_NP_END, EN_NUMBER_WORDS, ITEMS_ASKED, MONEY, RATE, ZH_WHICH_ENTITY, STRUCTURE, ZH_COUNTER_ANSWERS, ZH_MEASURE_AFTER,
                    ZH_MONEY_HEADS, ASK, ASKED_DOC_TYPES, EN_UNIT_NOUNS, ZH_MEASURE_UNITS, ZH_UNIT_ENDINGS)
 from .glossary import corrected, lemmatize
 
@@ -55,6 +55,8 @@ def answer_kind(q: Query) -> None:
         q.units_required = units_required(text) if q.lang == "zh" else ()
         q.count_required = bool(q.units_required or EN_COUNT.search(low) or re.search(r"几(?!乎)", text))
     q.items_asked = 0 if q.wants_number else items_asked(own, q.lang)
+    which = ZH_WHICH_ENTITY.search(text) if q.lang == "zh" and not q.wants_number else None
+    q.entity_asked = which.group(1) if which else ""
     q.asks = "number" if q.wants_number else shape or _asks(q, low)
     q.doc_type = next((name for name, rx in ASKED_DOC_TYPES if rx.search(text)), "")
 

@@ -65,6 +65,7 @@ class Query:
     units_required: tuple[str, ...] = ()  # a counter asked in so many words: an answer's figure is in one
     count_required: bool = False  # a count ("how many", 几): a percentage alone does not answer it
     items_asked: int = 0  # "which three foundations": a clause listing three items fits
+    entity_asked: str = ""  # 哪家律师事务所: the answer names a 律师事务所
     asks: str = "other"  # number / what / when / which / who / other
     doc_type: str = ""  # 工作要点 / 法治政府建设报告 / 工作总结 / ""
     wants_plan: bool = False  # asks what will be done (plans are in the previous year's report)
