@@ -183,3 +183,14 @@ def test_a_relative_year_is_not_dropped_when_no_report_covers_it():
     assert before.years == [2019]  # asked for: refused as not indexed, never answered from 2020
     weihai = soft_context_year(parse_question("what about Weihai?", TABLE).with_context(ctx), coverage)
     assert weihai.years == []  # only carried: dropped for a place with no 2020 report
+
+
+def test_an_english_follow_up_keeps_the_previous_concepts_as_grouped():
+    from retrieval.answer.extract import concepts_of
+
+    first = parse_question("How many information disclosure applications did Jinhua receive in 2020?", TABLE)
+    follow = parse_question("and in 2021?", TABLE).with_context(first.context())  # no topic of its own
+    names = [c.name for c in concepts_of(follow)]
+    assert names == [m.english for m in first.matches]  # one concept per phrase, as first asked
+    assert not set(names) & set(first.terms)  # not one concept per Chinese alternative
+    assert (follow.region, follow.years) == ("金华市", [2021])
